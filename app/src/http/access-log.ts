@@ -1,0 +1,45 @@
+import type { RequestHandler } from 'express';
+
+import type { Logger } from '../logging/logger';
+
+/**
+ * One record per request, written when the response is done (or the client gave up).
+ * Hand-rolled rather than pino-http: that library creates two child loggers per request and
+ * nests req/res objects, while this record is flat, uses semantic-convention keys that
+ * CloudWatch Insights and Honeycomb can query directly, and measures sub-millisecond durations.
+ * It runs inside the request's context, so the log record carries the request's trace id.
+ */
+export function accessLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const startedAt = process.hrtime.bigint();
+    let written = false;
+    const write = (): void => {
+      if (written) return;
+      written = true;
+      const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+      const fullPath = req.originalUrl;
+      const queryStart = fullPath.indexOf('?');
+      const status = res.statusCode;
+      const clientAddress = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      const record = {
+        'log.type': 'access',
+        'client.address': clientAddress,
+        'http.request.method': req.method,
+        'url.scheme': req.protocol,
+        'url.path': queryStart === -1 ? fullPath : fullPath.slice(0, queryStart),
+        ...(queryStart === -1 ? {} : { 'url.query': fullPath.slice(queryStart + 1) }),
+        'http.response.status_code': status,
+        duration_ms: Math.round(durationMs * 1000) / 1000,
+        ...(res.locals.userHandle ? { 'app.user_handle': res.locals.userHandle } : {}),
+        ...(res.writableFinished ? {} : { 'app.client_aborted': true }),
+      };
+      const message = `${clientAddress} ${req.method} ${req.protocol} ${fullPath} ${status} ${record.duration_ms}ms`;
+      if (status >= 500) logger.error(record, message);
+      else if (status >= 400) logger.warn(record, message);
+      else logger.info(record, message);
+    };
+    res.once('finish', write);
+    res.once('close', write);
+    next();
+  };
+}

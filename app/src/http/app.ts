@@ -1,0 +1,44 @@
+import express, { type Express } from 'express';
+
+import type { AppConfig } from '../config';
+import type { ErrorReporter } from '../errors/reporter';
+import type { Logger } from '../logging/logger';
+import { activitiesRoutes } from '../routes/activities';
+import { messagesRoutes } from '../routes/messages';
+import { debugRoutes, healthRoutes, rollbarRoutes } from '../routes/operations';
+import type { ActivitiesService } from '../services/activities-service';
+import type { MessagesService } from '../services/messages-service';
+import { accessLog } from './access-log';
+import { corsPolicy } from './cors';
+import { errorHandler, notFound } from './errors';
+import { userHandle } from './user-handle';
+
+export interface AppDependencies {
+  readonly config: Pick<AppConfig, 'corsOrigins' | 'requestBodyLimit' | 'debugRoutes'>;
+  readonly logger: Logger;
+  readonly reporter: ErrorReporter;
+  readonly activities: ActivitiesService;
+  readonly messages: MessagesService;
+}
+
+export function createApp(deps: AppDependencies): Express {
+  const { config, logger, reporter } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a load balancer or the compose network, the client address is in X-Forwarded-For.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+
+  app.use(accessLog(logger));
+  app.use(corsPolicy(config.corsOrigins));
+  app.use(userHandle());
+
+  app.use(healthRoutes());
+  app.use(activitiesRoutes(deps.activities, config.requestBodyLimit));
+  app.use(messagesRoutes(deps.messages, config.requestBodyLimit));
+  app.use(rollbarRoutes(reporter));
+  if (config.debugRoutes) app.use(debugRoutes());
+
+  app.use(notFound());
+  app.use(errorHandler({ logger, reporter }));
+  return app;
+}

@@ -1,0 +1,59 @@
+import type { Server } from 'node:http';
+
+import type { ErrorReporter } from '../errors/reporter';
+import type { Logger } from '../logging/logger';
+
+export interface ShutdownOptions {
+  readonly server: Server;
+  readonly logger: Logger;
+  readonly reporter: ErrorReporter;
+  /** Flushes telemetry within the given time; must never reject. */
+  readonly flushTelemetry: (timeoutMs: number) => Promise<string>;
+  /** The whole budget; orchestrators usually SIGKILL 10 s after SIGTERM. */
+  readonly timeoutMs: number;
+  readonly exit?: (code: number) => void;
+}
+
+export type Shutdown = (reason: string, exitCode: number) => Promise<void>;
+
+/**
+ * Stops taking requests, lets in-flight ones finish, then flushes Rollbar and the SDK, each step
+ * bounded so the total stays within `timeoutMs` even if a backend is dead. Idempotent: a second
+ * signal while draining does not start a second shutdown.
+ */
+export function createShutdown(options: ShutdownOptions): Shutdown {
+  const { server, logger, reporter, flushTelemetry, timeoutMs } = options;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let running: Promise<void> | undefined;
+
+  const drain = (budgetMs: number): Promise<'drained' | 'forced'> =>
+    new Promise((resolve) => {
+      const force = setTimeout(() => {
+        server.closeAllConnections();
+        resolve('forced');
+      }, budgetMs);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolve('drained');
+      });
+      // Keep-alive sockets with no request in flight would otherwise hold close() open.
+      server.closeIdleConnections();
+    });
+
+  return (reason, exitCode) => {
+    running ??= (async () => {
+      const deadline = Date.now() + timeoutMs;
+      const remaining = (share: number): number => Math.max(0, Math.floor((deadline - Date.now()) * share));
+      logger.info({ reason }, 'shutting down');
+      const requests = await drain(remaining(0.5));
+      await reporter.flush(remaining(0.3));
+      logger.info({ requests }, 'stopped accepting requests; flushing telemetry');
+      const telemetry = await flushTelemetry(remaining(1));
+      // After the SDK is down the bridge no longer exports; this line reaches stdout only.
+      logger.info({ requests, telemetry, exitCode }, 'shutdown complete');
+      exit(exitCode);
+    })();
+    return running;
+  };
+}

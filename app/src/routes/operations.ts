@@ -1,0 +1,38 @@
+import { Router } from 'express';
+
+import type { ErrorReporter } from '../errors/reporter';
+
+/** Liveness for orchestrators. The telemetry setup exports no span for it. */
+export function healthRoutes(): Router {
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  return router;
+}
+
+/** Proves the Rollbar wiring end to end: one warning item per call. */
+export function rollbarRoutes(reporter: ErrorReporter): Router {
+  const router = Router();
+  router.get('/rollbar/test', (req, res) => {
+    reporter.warning('Hello World!', { request: req, userHandle: res.locals.userHandle });
+    res.type('text/plain').send('Hello World!');
+  });
+  return router;
+}
+
+/**
+ * Fault injection for demos and the end-to-end tests (a 5xx must reach every backend).
+ * Mounted only when CRUDDUR_DEBUG_ROUTES is on; never in production.
+ */
+export function debugRoutes(): Router {
+  const router = Router();
+  router.get('/debug/error', () => {
+    throw new Error('deliberate failure from /debug/error');
+  });
+  router.get('/debug/rejection', async () => {
+    await Promise.resolve();
+    throw new Error('deliberate async failure from /debug/rejection');
+  });
+  return router;
+}

@@ -1,0 +1,51 @@
+import type { AddressInfo } from 'node:net';
+
+import { createService } from './compose';
+import { loadConfig } from './config';
+import { createShutdown } from './lifecycle/shutdown';
+import { createLogger } from './logging/logger';
+import { shutdownTelemetry } from './telemetry/handle';
+
+function main(): void {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const { app, reporter } = createService({ config, logger });
+
+  // Express 5 calls back with the error when listening fails (e.g. the port is taken).
+  const server = app.listen(config.port, config.host, (error?: Error) => {
+    if (error !== undefined) {
+      logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
+      process.exit(1);
+    }
+    const { port } = server.address() as AddressInfo;
+    logger.info(
+      { port, 'service.version': config.serviceVersion, rollbar: reporter.enabled ? 'on' : 'off' },
+      `cruddur listening on ${config.host}:${port}`,
+    );
+  });
+
+  const shutdown = createShutdown({
+    server,
+    logger,
+    reporter,
+    flushTelemetry: shutdownTelemetry,
+    timeoutMs: config.shutdownTimeoutMs,
+  });
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+
+  // Node's state after an uncaught exception is undefined: report it, then leave cleanly.
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    reporter.error(error);
+    void shutdown('uncaughtException', 1);
+  });
+  // A stray rejection does not corrupt the process: report it and keep serving.
+  process.on('unhandledRejection', (reason) => {
+    const error = reason instanceof Error ? reason : new Error(`unhandled rejection: ${String(reason)}`);
+    logger.error({ err: error }, 'unhandled promise rejection');
+    reporter.error(error);
+  });
+}
+
+main();

@@ -1,0 +1,137 @@
+import type { IncomingMessage, RequestOptions } from 'node:http';
+
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+export const DEFAULT_SERVICE_NAME = 'cruddur-backend';
+export const HEALTH_PATH = '/health';
+
+export interface TelemetryOptions {
+  readonly serviceVersion: string;
+  readonly deploymentEnvironment: string;
+  readonly serviceInstanceId: string;
+  /** Error-reporting endpoint whose calls must not be traced (Rollbar's item API). */
+  readonly errorReportingUrl?: string;
+  /** Tests inject in-memory exporters; production exports OTLP/gRPC as the env says. */
+  readonly spanProcessors?: SpanProcessor[];
+  readonly logRecordProcessors?: LogRecordProcessor[];
+  readonly environment?: NodeJS.ProcessEnv;
+}
+
+type ExporterChoice = 'otlp' | 'console' | 'none';
+
+/**
+ * The standard `OTEL_TRACES_EXPORTER` / `OTEL_LOGS_EXPORTER` switch, narrowed to what this
+ * service supports. OTLP here always means gRPC to the collector sidecar: vendors are the
+ * collector's business, so there is no per-vendor exporter to choose in the app.
+ */
+function exporterChoice(value: string | undefined): ExporterChoice {
+  const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.includes('none')) return 'none';
+  if (names.includes('console') && !names.includes('otlp')) return 'console';
+  return 'otlp';
+}
+
+function isHealthCheck(request: IncomingMessage): boolean {
+  const url = request.url ?? '';
+  return url === HEALTH_PATH || url.startsWith(`${HEALTH_PATH}?`);
+}
+
+/** Host[:port] of a URL, to recognise outgoing calls to it; undefined when not a URL. */
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+const ROLLBAR_DEFAULT_HOST = 'api.rollbar.com';
+
+/**
+ * Only the instrumentations this service needs, each configured to record what matters and no
+ * more. `getNodeAutoInstrumentations()` would construct ~40 instrumentations (each hooks module
+ * loading at construction) and trace dns lookups, socket connects, fs calls and every Express
+ * middleware layer: on a request that does no I/O, that is several times the cost of the request.
+ */
+export function createInstrumentations(options: Pick<TelemetryOptions, 'errorReportingUrl'>): Instrumentation[] {
+  const ignoredHosts = new Set([ROLLBAR_DEFAULT_HOST, hostOf(options.errorReportingUrl)].filter((host) => host !== undefined));
+  const isIgnoredOutgoing = (request: RequestOptions): boolean => {
+    const host = request.hostname ?? request.host ?? '';
+    const port = request.port === undefined || request.port === null ? '' : `:${String(request.port)}`;
+    return ignoredHosts.has(host) || ignoredHosts.has(`${host}${port}`);
+  };
+  return [
+    new HttpInstrumentation({
+      // Orchestrator probes would drown real traffic and cost an export each.
+      ignoreIncomingRequestHook: isHealthCheck,
+      // Reporting an error must not produce telemetry about reporting the error.
+      ignoreOutgoingRequestHook: isIgnoredOutgoing,
+      // A client call with no request around it (timers, start-up) is noise, not a trace.
+      requireParentforOutgoingSpans: true,
+    }),
+    new UndiciInstrumentation({ requireParentforSpans: true }),
+    // Kept for `http.route` (it names the request span `GET /api/activities/:uuid`); the layer
+    // spans themselves say nothing the request span does not, so none are recorded.
+    new ExpressInstrumentation({
+      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
+    }),
+    // Adds trace_id/span_id to every pino record and forwards records to the OTel logs SDK.
+    new PinoInstrumentation(),
+  ];
+}
+
+/**
+ * Builds (does not start) the SDK: X-Ray-compatible ids so the same trace id is valid in X-Ray
+ * and Honeycomb; W3C trace context and baggage plus X-Ray's header both in and out, so a caller
+ * behind an ALB or an X-Ray SDK continues its trace here and calls out carry both headers.
+ */
+export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
+  const environment = options.environment ?? process.env;
+  const tracesExporter = exporterChoice(environment['OTEL_TRACES_EXPORTER']);
+  const logsExporter = exporterChoice(environment['OTEL_LOGS_EXPORTER']);
+
+  const spanProcessors = options.spanProcessors;
+  const logRecordProcessors =
+    options.logRecordProcessors ??
+    (logsExporter === 'otlp' ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] : undefined);
+
+  return new NodeSDK({
+    // Service name default; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win (env detector).
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME,
+      [ATTR_SERVICE_VERSION]: options.serviceVersion,
+      'service.instance.id': options.serviceInstanceId,
+      'deployment.environment.name': options.deploymentEnvironment,
+      // The pre-1.27 key, still what X-Ray's console and many Honeycomb boards read.
+      'deployment.environment': options.deploymentEnvironment,
+    }),
+    idGenerator: new AWSXRayIdGenerator(),
+    textMapPropagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AWSXRayPropagator()],
+    }),
+    ...(spanProcessors !== undefined
+      ? { spanProcessors }
+      : tracesExporter === 'otlp'
+        ? { traceExporter: new OTLPTraceExporter() }
+        : {}),
+    ...(logRecordProcessors === undefined ? {} : { logRecordProcessors }),
+    // The SDK defaults to an OTLP metrics exporter; this service exports none unless asked.
+    ...(environment['OTEL_METRICS_EXPORTER'] === undefined ? { metricReaders: [] } : {}),
+    instrumentations: createInstrumentations(options),
+  });
+}

@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner, three projects: `unit` is fast and needs nothing running; `collector` starts the
+// real collector binary and the stand-ins as local processes; `integration` drives the stack in
+// containers. `make test` runs them all.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['app/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 15_000,
+        },
+      },
+      {
+        test: {
+          name: 'collector',
+          include: ['otel-collector/test/**/*.test.ts', 'xray-daemon/test/**/*.test.ts', 'aws/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // These tests share fixed stand-in processes and the collector's ports.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
