@@ -33,7 +33,7 @@ build: setup ## compile the app (TypeScript -> app/dist)
 typecheck: setup ## type-check app and tests
 	npx tsc -p tsconfig.json --noEmit
 
-test-unit: setup ## fast unit tests (no network, no processes)
+test-unit: build ## fast unit tests (the telemetry ones load the compiled app)
 	npx vitest run --project unit
 
 test: typecheck test-unit test-collector ## every test: unit, collector (real binary), integration

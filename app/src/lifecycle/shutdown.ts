@@ -28,17 +28,20 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
 
   const drain = (budgetMs: number): Promise<'drained' | 'forced'> =>
     new Promise((resolve) => {
+      // close() only drops the sockets idle at that moment; a keep-alive socket whose request
+      // finishes later would hold it open until the client hangs up, so keep sweeping.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const force = setTimeout(() => {
         server.closeAllConnections();
         resolve('forced');
       }, budgetMs);
       force.unref();
+      sweep.unref();
       server.close(() => {
         clearTimeout(force);
+        clearInterval(sweep);
         resolve('drained');
       });
-      // Keep-alive sockets with no request in flight would otherwise hold close() open.
-      server.closeIdleConnections();
     });
 
   return (reason, exitCode) => {

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 
-import { createService } from '../../src/compose';
-import { parseConfig, type AppConfig } from '../../src/config';
-import type { Clock } from '../../src/domain/time';
-import { disabledReporter, type ErrorReporter } from '../../src/errors/reporter';
-import { createLogger } from '../../src/logging/logger';
-import { listen, type Listening } from './http';
+import { createService } from '../../src/compose.js';
+import { parseConfig, type AppConfig } from '../../src/config.js';
+import type { Clock } from '../../src/domain/time.js';
+import { disabledReporter, type ErrorReporter } from '../../src/errors/reporter.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { listen, type Listening } from './http.js';
 
 export const FIXED_NOW = new Date('2026-02-25T18:39:27.123Z');
 export const fixedClock: Clock = { now: () => FIXED_NOW };

@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { startOtlpCapture, type OtlpCapture } from './support/otlp-capture.js';
+
+/** The real artefact as `make run` starts it, talking OTLP/gRPC to an endpoint the test owns. */
+
+const TRACE_ID = '6b03f00d0123456789abcdef01234567';
+const traceparent = `00-${TRACE_ID}-1111222233334444-01`;
+const traceIdBytes = Buffer.from(TRACE_ID, 'hex');
+
+let app: AppProcess | undefined;
+let capture: OtlpCapture | undefined;
+
+afterEach(async () => {
+  await app?.stop('SIGKILL');
+  await capture?.close();
+  app = undefined;
+  capture = undefined;
+});
+
+describe('the running service', () => {
+  it('exports traces and logs over OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT, and no metrics', async () => {
+    capture = await startOtlpCapture();
+    app = await startAppProcess({
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_BLRP_SCHEDULE_DELAY: '100',
+    });
+    const response = await fetch(`${app.url}/api/activities/home`, { headers: { traceparent } });
+    expect(response.status).toBe(200);
+
+    const traces = await capture.waitFor('traces', [traceIdBytes, 'home-activities-mock-data', 'GET /api/activities/home', 'cruddur-backend', 'app.result_length']);
+    const logs = await capture.waitFor('logs', [traceIdBytes, 'GET http /api/activities/home 200', 'http.response.status_code']);
+    // The app never holds a vendor key: nothing but OTLP leaves it.
+    for (const sent of [traces, logs]) expect(Object.keys(sent.metadata)).not.toContain('x-honeycomb-team');
+    expect(capture.exports.filter((entry) => entry.signal === 'metrics')).toEqual([]);
+  });
+
+  it('flushes buffered telemetry on SIGTERM and exits 0', async () => {
+    capture = await startOtlpCapture();
+    app = await startAppProcess({
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.endpoint,
+      // Nothing would leave before a minute: only the shutdown flush can deliver it.
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      OTEL_BLRP_SCHEDULE_DELAY: '60000',
+    });
+    await (await fetch(`${app.url}/api/activities/notifications`, { headers: { traceparent } })).arrayBuffer();
+    expect(capture.exports).toEqual([]);
+    const { code } = await app.stop('SIGTERM');
+    expect(code).toBe(0);
+    await capture.waitFor('traces', [traceIdBytes, 'GET /api/activities/notifications'], 1_000);
+    await capture.waitFor('logs', [traceIdBytes, '/api/activities/notifications'], 1_000);
+  });
+
+  it('shuts down within its budget when the collector accepts connections but never answers', async () => {
+    const sockets: Socket[] = [];
+    const blackHole = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const address = blackHole.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      app = await startAppProcess({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_BSP_SCHEDULE_DELAY: '60000',
+        SHUTDOWN_TIMEOUT_MS: '3000',
+      });
+      for (let i = 0; i < 20; i += 1) await (await fetch(`${app.url}/api/activities/home`)).arrayBuffer();
+      const { code, elapsedMs } = await app.stop('SIGTERM');
+      expect(code).toBe(0);
+      expect(elapsedMs).toBeLessThan(3_000 + 1_500);
+      expect(app.output()).toContain('"msg":"shutdown complete"');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      blackHole.close();
+    }
+  });
+
+  it('keeps serving while no collector is listening at all', async () => {
+    app = await startAppProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_BSP_SCHEDULE_DELAY: '50' });
+    for (let i = 0; i < 50; i += 1) {
+      expect((await fetch(`${app.url}/api/activities/home`)).status).toBe(200);
+    }
+    const { code } = await app.stop('SIGTERM');
+    expect(code).toBe(0);
+  });
+});
+
+describe('start-up configuration', () => {
+  it('refuses to start on invalid settings, naming the variables but never their values', () => {
+    const secret = 'canary-not-a-url-7d3e';
+    const result = spawnSync(process.execPath, ['--require', './dist/src/telemetry/register.js', 'dist/src/server.js'], {
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      env: { PATH: process.env['PATH'] ?? '', PORT: 'eighty', ROLLBAR_ENDPOINT: secret },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/invalid configuration/);
+    expect(result.stderr).toMatch(/PORT/);
+    expect(result.stderr).toMatch(/ROLLBAR_ENDPOINT/);
+    expect(result.stderr + result.stdout).not.toContain(secret);
+  });
+});
