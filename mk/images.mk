@@ -1,0 +1,34 @@
+# Container images, all built locally (no registry is reachable): base images made by
+# debootstrap when absent, and Dockerfiles whose base images are build args defaulting to the
+# public ones, so a connected machine can build them unchanged.
+.PHONY: docker base-images node-image app-image
+
+IMAGE_TAG ?= dev
+NODE_IMAGE ?= cruddur/node:$(NODE_VERSION)
+APP_IMAGE ?= cruddur/app:$(IMAGE_TAG)
+APP_CONTEXT := .build/app-image
+
+docker: ## install and start a Docker engine if none answers (Debian, root)
+	@./scripts/ensure-docker.sh
+
+base-images: docker ## make the Debian base images with debootstrap when absent
+	@./scripts/ensure-base-images.sh
+
+node-image: base-images $(NODE_BIN)/node ## the Node 24 runtime image (our base + the project's Node binary)
+	@docker image inspect $(NODE_IMAGE) >/dev/null 2>&1 || { \
+	  echo "building $(NODE_IMAGE)"; \
+	  docker build -q -t $(NODE_IMAGE) --build-arg BASE_IMAGE=cruddur/debian:bookworm -f docker/node/Dockerfile $(NODE_BIN) >/dev/null; }
+
+# Production dependencies only, installed from the same lockfile in a staging directory so the
+# development node_modules is untouched; rebuilt only when the manifests change.
+$(APP_CONTEXT)/node_modules/.package-lock.json: package-lock.json package.json app/package.json | $(NODE_BIN)/node
+	@rm -rf $(APP_CONTEXT) && mkdir -p $(APP_CONTEXT)/app
+	@cp package.json package-lock.json .npmrc $(APP_CONTEXT)/ && cp app/package.json $(APP_CONTEXT)/app/
+	@echo "npm ci --omit=dev (app workspace) for the image"
+	@cd $(APP_CONTEXT) && npm ci --omit=dev --workspace app --include-workspace-root=false --ignore-scripts --no-audit --no-fund >/dev/null
+	@touch $@
+
+app-image: build node-image $(APP_CONTEXT)/node_modules/.package-lock.json ## the API image (cruddur/app)
+	@rm -rf $(APP_CONTEXT)/app/dist && cp -r app/dist $(APP_CONTEXT)/app/dist
+	@echo "building $(APP_IMAGE)"
+	@docker build -q -t $(APP_IMAGE) --build-arg NODE_IMAGE=$(NODE_IMAGE) -f app/Dockerfile $(APP_CONTEXT) >/dev/null
