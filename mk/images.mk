@@ -32,3 +32,21 @@ app-image: build node-image $(APP_CONTEXT)/node_modules/.package-lock.json ## th
 	@rm -rf $(APP_CONTEXT)/app/dist && cp -r app/dist $(APP_CONTEXT)/app/dist
 	@echo "building $(APP_IMAGE)"
 	@docker build -q -t $(APP_IMAGE) --build-arg NODE_IMAGE=$(NODE_IMAGE) -f app/Dockerfile $(APP_CONTEXT) >/dev/null
+
+.PHONY: httpprobe collector-image
+HTTPPROBE := .build/bin/httpprobe
+COLLECTOR_IMAGE ?= cruddur/otel-collector:$(IMAGE_TAG)
+COLLECTOR_CONTEXT := .build/collector-image
+
+$(HTTPPROBE): docker/httpprobe/main.go docker/httpprobe/go.mod
+	cd docker/httpprobe && CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(CURDIR)/$@ .
+
+httpprobe: $(HTTPPROBE)
+
+collector-image: collector $(HTTPPROBE) base-images ## the collector image (scratch + CA bundle + our binary)
+	@rm -rf $(COLLECTOR_CONTEXT) && mkdir -p $(COLLECTOR_CONTEXT)/storage
+	@cp $(COLLECTOR_BIN) $(HTTPPROBE) $(COLLECTOR_CONTEXT)/
+	@cp -r otel-collector/config $(COLLECTOR_CONTEXT)/config && cp -r xray-daemon $(COLLECTOR_CONTEXT)/xray-daemon
+	@rm -rf $(COLLECTOR_CONTEXT)/xray-daemon/test
+	@echo "building $(COLLECTOR_IMAGE)"
+	@docker build -q -t $(COLLECTOR_IMAGE) --build-arg CA_IMAGE=cruddur/debian:bookworm -f otel-collector/Dockerfile $(COLLECTOR_CONTEXT) >/dev/null

@@ -1,0 +1,3 @@
+module github.com/cruddur/httpprobe
+
+go 1.24
