@@ -1,0 +1,44 @@
+// Command rollbar-standin accepts Rollbar items like api.rollbar.com and reports what it received.
+//
+//	ROLLBAR_ACCESS_TOKEN=... rollbar-standin [-addr 127.0.0.1:18080]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/cruddur/standins/internal/record"
+	"github.com/cruddur/standins/internal/rollbar"
+)
+
+func main() {
+	addr := flag.String("addr", record.EnvOr("ROLLBAR_STANDIN_ADDR", "127.0.0.1:18080"), "listen address")
+	limit := flag.Int("limit", 100000, "most entries kept per kind")
+	flag.Parse()
+
+	srv, err := rollbar.New(os.Getenv("ROLLBAR_ACCESS_TOKEN"), *limit)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := &http.Server{Addr: *addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := h.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Fatalf("http serve: %v", err)
+		}
+	}()
+	log.Printf("rollbar-standin: POST http://%s/api/1/item/, report at http://%s/standin/received", *addr, *addr)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	<-stop
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = h.Shutdown(ctx)
+}
