@@ -48,21 +48,21 @@ validate: $(COLLECTOR_BIN) ## validate every documented config combination (otel
 	done
 
 # ---- stand-ins -------------------------------------------------------------------------------
-VENV := $(CURDIR)/.tools/venv
-MOTO := $(VENV)/bin/moto_server
-STANDIN_BINS := $(CURDIR)/.tools/bin/honeycomb-standin $(CURDIR)/.tools/bin/rollbar-standin
-STANDIN_SRC := $(shell find standins -name '*.go') standins/go.mod standins/go.sum
+STANDIN_VENV := $(CURDIR)/.tools/venv
+MOTO_SERVER := $(STANDIN_VENV)/bin/moto_server
+LOCAL_STANDIN_BINS := $(CURDIR)/.tools/bin/honeycomb-standin $(CURDIR)/.tools/bin/rollbar-standin
+LOCAL_STANDIN_SRC := $(shell find standins -name '*.go') standins/go.mod standins/go.sum
 
-$(MOTO): standins/moto/requirements.txt
-	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r standins/moto/requirements.txt
+$(MOTO_SERVER): standins/moto/requirements.txt
+	test -x $(STANDIN_VENV)/bin/python || python3 -m venv $(STANDIN_VENV)
+	$(STANDIN_VENV)/bin/pip install --quiet --disable-pip-version-check -r standins/moto/requirements.txt
 	@touch $@
 
-$(STANDIN_BINS) &: $(STANDIN_SRC)
+$(LOCAL_STANDIN_BINS) &: $(LOCAL_STANDIN_SRC)
 	mkdir -p $(CURDIR)/.tools/bin
 	cd standins && CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(CURDIR)/.tools/bin/ ./cmd/...
 
-standins: $(MOTO) $(STANDIN_BINS) ## install moto (pinned, venv) and build the Honeycomb and Rollbar stand-ins
+standins: $(MOTO_SERVER) $(LOCAL_STANDIN_BINS) ## install moto (pinned, venv) and build the Honeycomb and Rollbar stand-ins
 
 standins-run: standins ## run moto, the Honeycomb and the Rollbar stand-ins in the foreground (Ctrl-C stops them)
 	standins/run.sh

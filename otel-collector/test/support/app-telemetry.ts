@@ -40,8 +40,8 @@ export const toXRayTraceId = (traceId: string): string => `1-${traceId.slice(0, 
  * Emits what the Cruddur app emits, through the same SDK and exporters: a SERVER span per
  * request with stable HTTP semconv, the user attributes, the home route's child span, and an
  * access-log record in the request's trace context. Trace ids come from the X-Ray id
- * generator, as in the app, because X-Ray rejects ids whose first 8 hex digits are not a
- * recent epoch second.
+ * generator, as in the app (its first 8 hex digits are the epoch second, which X-Ray's
+ * console and older exporters rely on).
  */
 export class FakeApp {
   private readonly tracerProvider: TracerProvider;
