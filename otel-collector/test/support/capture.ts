@@ -20,7 +20,13 @@ export interface CaptureServer {
  * implement (X-Ray sampling rules and groups). It records every request and answers with what
  * respond() returns, so tests can assert the exact signed requests a client sends.
  */
-export async function startCapture(respond: (req: Captured) => { status: number; body: unknown }): Promise<CaptureServer> {
+export interface CaptureResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export async function startCapture(respond: (req: Captured) => CaptureResponse): Promise<CaptureServer> {
   const requests: Captured[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -28,8 +34,8 @@ export async function startCapture(respond: (req: Captured) => { status: number;
     req.on('end', () => {
       const captured: Captured = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(captured);
-      const { status, body } = respond(captured);
-      res.writeHead(status, { 'content-type': 'application/json' });
+      const { status, body, headers } = respond(captured);
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     });
   });

@@ -1,0 +1,32 @@
+// Creates or updates Cruddur's AWS resources from aws/json/: the X-Ray sampling rule and group,
+// and the CloudWatch Logs group with its retention. Idempotent: a second run changes nothing
+// and says so. Credentials, region and endpoints come from the standard AWS SDK environment:
+// AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile, and AWS_ENDPOINT_URL (all
+// services) or AWS_ENDPOINT_URL_XRAY / AWS_ENDPOINT_URL_CLOUDWATCH_LOGS (one service) to point
+// it at moto or another stand-in.
+//
+//   node aws/setup.ts          (make aws-setup)
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { XRayClient } from '@aws-sdk/client-xray';
+import { loadDesired } from './lib/desired.ts';
+import { describeResults, setupAll } from './lib/resources.ts';
+
+const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+if (!region) {
+  console.error('aws-setup: set AWS_REGION');
+  process.exit(2);
+}
+// The SDK reads the AWS_ENDPOINT_URL* variables itself; we only say which are in effect.
+const overrides = Object.entries(process.env).filter(([k, v]) => k.startsWith('AWS_ENDPOINT_URL') && v).map(([k, v]) => `${k}=${v}`);
+const xray = new XRayClient({ region });
+const logs = new CloudWatchLogsClient({ region });
+try {
+  console.log(`aws-setup: region ${region}${overrides.length ? `, ${overrides.join(', ')}` : ''}`);
+  console.log(describeResults(await setupAll(xray, logs, loadDesired())));
+} catch (err) {
+  console.error(`aws-setup failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  xray.destroy();
+  logs.destroy();
+}

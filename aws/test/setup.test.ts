@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { XRayClient } from '@aws-sdk/client-xray';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logGroupRetention } from '../../otel-collector/test/support/aws.js';
+import { cleanEnv } from '../../otel-collector/test/support/proc.js';
+import { repoRoot } from '../../otel-collector/test/support/paths.js';
+import { CANARY, REGION, startMoto, type Moto } from '../../otel-collector/test/support/stack.js';
+import { loadDesired } from '../lib/desired.ts';
+import { ensureSamplingRule, setupAll } from '../lib/resources.ts';
+import { startFakeXRay, type FakeXRay } from './fake-xray.js';
+
+const run = promisify(execFile);
+const credentials = { accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey };
+const desired = loadDesired();
+
+let moto: Moto;
+let xrayApi: FakeXRay;
+
+/** `make aws-setup`'s command, with endpoints pointed at moto (logs) and the fake (X-Ray). */
+async function setupCli(): Promise<string> {
+  const env = cleanEnv({
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: CANARY.awsAccessKeyId,
+    AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: moto.url,
+    AWS_ENDPOINT_URL_XRAY: xrayApi.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'aws/setup.ts')], { env, cwd: repoRoot });
+  return stdout;
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  xrayApi = await startFakeXRay();
+});
+
+afterAll(async () => {
+  await moto?.stop();
+  await xrayApi?.close();
+});
+
+describe('aws/json', () => {
+  it('describes the Cruddur sampling rule, group and log group the design asks for', () => {
+    expect(desired.samplingRule).toMatchObject({
+      RuleName: 'Cruddur', Priority: 9000, FixedRate: 0.1, ReservoirSize: 5, ServiceName: 'cruddur-backend', Version: 1,
+    });
+    expect(desired.group).toEqual({ GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' });
+    expect(desired.logGroup).toEqual({ logGroupName: 'cruddur', retentionInDays: 14 });
+  });
+
+  it('grants the collector only what its exporters and the daemon proxy call, logs scoped to the cruddur group', () => {
+    const policy = JSON.parse(fs.readFileSync(path.join(repoRoot, 'aws/json/collector-iam-policy.json'), 'utf8')) as {
+      Statement: Array<{ Effect: string; Action: string[]; Resource: string }>;
+    };
+    const actions = policy.Statement.flatMap((s) => s.Action).sort();
+    expect(actions).toEqual([
+      'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy',
+      'xray:GetSamplingRules', 'xray:GetSamplingStatisticSummaries', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+    ]);
+    for (const s of policy.Statement) {
+      expect(s.Effect).toBe('Allow');
+      expect(s.Action.every((a) => !a.includes('*'))).toBe(true);
+      if (s.Action.some((a) => a.startsWith('logs:'))) expect(s.Resource).toMatch(/^arn:aws:logs:\*:\*:log-group:cruddur(:log-stream:\*)?$/);
+    }
+  });
+});
+
+describe('make aws-setup', () => {
+  it('creates everything on the first run, with the exact X-Ray request bodies', async () => {
+    const out = await setupCli();
+    expect(out).toContain('created   xray sampling rule Cruddur');
+    expect(out).toContain('created   xray group Cruddur');
+    expect(out).toContain('created   log group cruddur\n');
+    expect(out).toContain('created   log group cruddur retention (never expire -> 14 days)');
+
+    const [createRule] = xrayApi.calls('/CreateSamplingRule');
+    expect(JSON.parse(createRule?.body ?? '{}')).toEqual({ SamplingRule: desired.samplingRule });
+    const [createGroup] = xrayApi.calls('/CreateGroup');
+    expect(JSON.parse(createGroup?.body ?? '{}')).toEqual({ GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' });
+    for (const r of [createRule, createGroup]) {
+      expect(String(r?.headers['authorization'])).toMatch(new RegExp(`Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/xray/aws4_request`));
+    }
+    // moto implements CloudWatch Logs: the group really exists with its retention.
+    expect(await logGroupRetention(moto.url, 'cruddur')).toBe(14);
+  });
+
+  it('changes nothing on the second run, and says so', async () => {
+    const before = xrayApi.requests.length;
+    const out = await setupCli();
+    expect(out).toContain('nothing changed: everything already as desired');
+    expect(out).not.toMatch(/^(created|updated)/m);
+    const sent = xrayApi.requests.slice(before).map((r) => r.path).sort();
+    expect(sent).toEqual(['/GetGroup', '/GetSamplingRules']);
+  });
+
+  it('puts back drifted settings: retention changed by hand, sampling rule edited', async () => {
+    const logs = new CloudWatchLogsClient({ endpoint: moto.url, region: REGION, credentials });
+    await logs.send(new PutRetentionPolicyCommand({ logGroupName: 'cruddur', retentionInDays: 3 }));
+    logs.destroy();
+    xrayApi.rules.set('Cruddur', { ...desired.samplingRule, FixedRate: 0.5 });
+
+    const out = await setupCli();
+    expect(out).toContain('updated   log group cruddur retention (3 -> 14 days)');
+    expect(out).toContain('updated   xray sampling rule Cruddur (FixedRate)');
+    expect(await logGroupRetention(moto.url, 'cruddur')).toBe(14);
+    const update = xrayApi.calls('/UpdateSamplingRule').at(-1);
+    expect(JSON.parse(update?.body ?? '{}')).toMatchObject({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.1, ReservoirSize: 5, Priority: 9000 } });
+    expect(JSON.parse(update?.body ?? '{}').SamplingRuleUpdate).not.toHaveProperty('Version');
+  });
+
+  it('the library reports drift the same way when called directly', async () => {
+    const xray = new XRayClient({ endpoint: xrayApi.url, region: REGION, credentials });
+    xrayApi.rules.set('Cruddur', { ...desired.samplingRule, ServiceName: 'backend-flask' });
+    expect(await ensureSamplingRule(xray, desired.samplingRule)).toEqual({ resource: 'xray sampling rule Cruddur', outcome: 'updated', detail: 'ServiceName' });
+    const logs = new CloudWatchLogsClient({ endpoint: moto.url, region: REGION, credentials });
+    const results = await setupAll(xray, logs, desired);
+    expect(results.every((r) => r.outcome === 'unchanged')).toBe(true);
+    xray.destroy();
+    logs.destroy();
+  });
+});
