@@ -13,7 +13,7 @@ import {
 // The real collector binary, every vendor file, the daemon role and the local overlay, with
 // moto (X-Ray, CloudWatch Logs) and the Honeycomb stand-in as the backends. One run of the
 // app's traffic, then each backend is read back the way a person would check its console.
-const ALL = [config('base'), config('honeycomb'), config('xray'), config('cloudwatch'), daemonConfig, config('local')];
+const ALL = [config('base'), config('honeycomb'), config('honeycomb-logs'), config('xray'), config('cloudwatch'), daemonConfig, config('local')];
 const LOG_GROUP = 'cruddur';
 
 let moto: Moto;
@@ -52,6 +52,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // What each backend holds after the run, for the closing report (counts only, no content).
+  if (honeycomb && moto && sent) {
+    const report = await honeycomb.received();
+    const docs = (await Promise.all(sent.map((s) => xrayDocuments(moto.url, s.xrayTraceId)))).flat();
+    const events = await logEvents(moto.url, LOG_GROUP, `${SERVICE_NAME}/${instanceId}`).catch(() => []);
+    console.log(`stand-in evidence: honeycomb ${report.spans.length} spans, ${report.logs.length} logs, ` +
+      `${report.requests.length} export requests (${report.requests.filter((r) => !r.authorized).length} refused); ` +
+      `moto X-Ray ${docs.length} documents for the app's ${sent.length} traces; moto CloudWatch ${events.length} events in ${LOG_GROUP}`);
+  }
   await collector?.stop();
   await Promise.all([moto?.stop(), honeycomb?.stop()]);
 });
@@ -171,6 +180,21 @@ describe('all vendors through the local overlay', () => {
     }
     expect(events.find((e) => e.trace_id === byRoute('/api/activities/notifications', 500).traceId)?.severity_text).toBe('ERROR');
     expect(await logGroupRetention(moto.url, LOG_GROUP)).toBe(14);
+  });
+
+  it('sends the same access logs to Honeycomb (honeycomb-logs.yaml), with the same trace ids and no credentials', async () => {
+    const logs = await waitFor(`${sent.length} logs in the Honeycomb stand-in`, async () => {
+      const got = (await honeycomb.received()).logs.filter((l) => sent.some((s) => s.traceId === l.traceId));
+      return got.length >= sent.length ? got : undefined;
+    });
+    for (const s of sent) {
+      expect(logs.find((l) => l.traceId === s.traceId), s.request.path).toMatchObject({
+        spanId: s.serverSpanId,
+        body: `${s.request.method} http ${s.request.path} ${s.request.status}`,
+        resource: { 'service.name': SERVICE_NAME },
+      });
+    }
+    for (const l of logs) expect(l.attributes).not.toHaveProperty('http.request.header.authorization');
   });
 
   it('accepts a raw X-Ray daemon UDP segment and fans it out to Honeycomb and X-Ray', async () => {

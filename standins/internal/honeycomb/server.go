@@ -94,15 +94,9 @@ type traceService struct {
 }
 
 func (t *traceService) Export(ctx context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	if reason := t.s.authError(md.Get(teamHeader)); reason != "" {
-		t.s.note("grpc", "traces", md, reason, 0)
-		return ptraceotlp.NewExportResponse(), status.Error(codes.Unauthenticated, reason)
-	}
-	spans := Spans(req.Traces(), first(md.Get(datasetHeader)))
-	t.s.note("grpc", "traces", md, "", len(spans))
-	t.s.Store.Add("spans", spans...)
-	return ptraceotlp.NewExportResponse(), nil
+	return ptraceotlp.NewExportResponse(), t.s.acceptGRPC(ctx, "traces", "spans", func(dataset string) []any {
+		return Spans(req.Traces(), dataset)
+	})
 }
 
 type logService struct {
@@ -111,15 +105,22 @@ type logService struct {
 }
 
 func (l *logService) Export(ctx context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
+	return plogotlp.NewExportResponse(), l.s.acceptGRPC(ctx, "logs", "logs", func(dataset string) []any {
+		return Logs(req.Logs(), dataset)
+	})
+}
+
+// acceptGRPC authenticates one gRPC export and records it; the error is what the client sees.
+func (s *Server) acceptGRPC(ctx context.Context, signal, kind string, flatten func(dataset string) []any) error {
 	md, _ := metadata.FromIncomingContext(ctx)
-	if reason := l.s.authError(md.Get(teamHeader)); reason != "" {
-		l.s.note("grpc", "logs", md, reason, 0)
-		return plogotlp.NewExportResponse(), status.Error(codes.Unauthenticated, reason)
+	if reason := s.authError(md.Get(teamHeader)); reason != "" {
+		s.note("grpc", signal, md, reason, 0)
+		return status.Error(codes.Unauthenticated, reason)
 	}
-	logs := Logs(req.Logs(), first(md.Get(datasetHeader)))
-	l.s.note("grpc", "logs", md, "", len(logs))
-	l.s.Store.Add("logs", logs...)
-	return plogotlp.NewExportResponse(), nil
+	items := flatten(first(md.Get(datasetHeader)))
+	s.note("grpc", signal, md, "", len(items))
+	s.Store.Add(kind, items...)
+	return nil
 }
 
 // RegisterGRPC adds the OTLP trace and log services to srv.
