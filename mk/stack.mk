@@ -1,0 +1,24 @@
+# The whole stack in containers: `make up` does every step a fresh machine needs.
+.PHONY: up down logs ps traffic
+
+up: ## set up everything (toolchain, deps, collector, images) and start the stack
+	@echo "==> [1/4] Node 24, npm dependencies, app build"
+	@$(MAKE) build
+	@echo "==> [2/4] collector from source (cold: several minutes; warm: seconds)"
+	@$(MAKE) collector
+	@echo "==> [3/4] Docker engine, base images and images"
+	@$(MAKE) images
+	@echo "==> [4/4] starting the stack"
+	@./scripts/stack-up.sh
+
+down: ## stop the stack and remove its containers and queue volume
+	@./scripts/compose.sh --profile local down -v --remove-orphans
+
+logs: ## follow the stack's logs
+	@./scripts/compose.sh --profile local logs -f --tail 50
+
+ps: ## what is running
+	@./scripts/compose.sh --profile local ps
+
+traffic: $(NODE_BIN)/node ## drive every route (4xx, 5xx, /rollbar/test) and one X-Ray daemon segment
+	@node tools/traffic.ts

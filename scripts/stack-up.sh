@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts the stack with the vendor selection the environment implies, waits until it is
+# healthy, and says what runs where. A vendor is real when its credentials are set, otherwise
+# its stand-in is used; the choice is expressed only as collector config files and the Rollbar
+# endpoint, never in app code.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+compose="$root/scripts/compose.sh"
+
+configs=(/etc/otelcol/base.yaml /etc/otelcol/honeycomb.yaml /etc/otelcol/xray.yaml /etc/otelcol/cloudwatch.yaml /etc/xray-daemon/daemon.yaml)
+standins=()
+if [ -z "${HONEYCOMB_API_KEY:-}" ]; then
+  standins+=(honeycomb-standin); configs+=(/etc/otelcol/local-honeycomb.yaml)
+fi
+if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
+  standins+=(moto); configs+=(/etc/otelcol/local-aws.yaml)
+fi
+if [ -z "${ROLLBAR_ACCESS_TOKEN:-}" ]; then
+  standins+=(rollbar-standin)
+else
+  export ROLLBAR_ENDPOINT="${ROLLBAR_ENDPOINT:-}"
+fi
+OTELCOL_ARGS="$(printf -- '--config=%s ' "${configs[@]}")"
+export OTELCOL_ARGS
+
+profile=()
+[ ${#standins[@]} -eq 0 ] || profile=(--profile local)
+"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector
+
+echo "waiting for the app to be healthy..."
+for _ in $(seq 1 60); do
+  state="$(docker inspect --format '{{.State.Health.Status}}' "$("$compose" ps -q app)" 2>/dev/null || true)"
+  [ "$state" = healthy ] && break
+  sleep 1
+done
+if [ "${state:-}" != healthy ]; then
+  echo "the app did not become healthy; recent logs:" >&2
+  "$compose" logs --tail 30 app otel-collector >&2
+  exit 1
+fi
+
+cat <<SUMMARY
+
+Cruddur is up.
+  API              http://127.0.0.1:${APP_PORT:-4567}/api/activities/home
+  collector        OTLP gRPC 127.0.0.1:${OTLP_GRPC_PORT:-4317}, HTTP 127.0.0.1:${OTLP_HTTP_PORT:-4318}, X-Ray daemon udp/tcp 127.0.0.1:${XRAY_DAEMON_PORT:-2000}
+                   health http://127.0.0.1:${OTELCOL_HEALTH_PORT:-13133}/  own metrics http://127.0.0.1:${OTELCOL_METRICS_PORT:-8888}/metrics
+  collector config ${configs[*]}
+  stand-ins        ${standins[*]:-none (every vendor is real)}
+
+Next: make traffic   (drive every route)   make traces   (what each backend received)
+      make logs      (follow the containers)   make down
+SUMMARY

@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A W3C trace id X-Ray also accepts: the first 8 hex digits are the epoch seconds of now (X-Ray
+ * rejects segments whose trace id is more than 30 days old), the other 24 are random.
+ */
+export function newXrayCompatibleTraceId(now = Date.now()): string {
+  const epoch = Math.floor(now / 1000).toString(16).padStart(8, '0');
+  return `${epoch}${randomBytes(12).toString('hex')}`;
+}
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** `1-5759e988-bd862e3fe1be46a994272793`: how X-Ray writes the same trace id. */
+export function toXrayTraceId(traceId: string): string {
+  return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+}
+
+export function traceparent(traceId: string, spanId = newSpanId()): string {
+  return `00-${traceId}-${spanId}-01`;
+}
