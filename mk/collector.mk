@@ -70,7 +70,11 @@ standins-run: standins ## run moto, the Honeycomb and the Rollbar stand-ins in t
 standins-report: ## print what each running stand-in has received
 	standins/run.sh report
 
+# Local defaults match standins/run.sh (local-only key, dummy AWS credentials: moto accepts any).
 collector-run: collector ## run the collector with every vendor, the daemon role and the local overlay (needs standins-run)
+	HONEYCOMB_API_KEY="$${HONEYCOMB_API_KEY:-local-standin-honeycomb-key}" AWS_REGION="$${AWS_REGION:-us-east-1}" \
+	AWS_ACCESS_KEY_ID="$${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="$${AWS_SECRET_ACCESS_KEY:-local}" \
+	OTELCOL_STORAGE_DIR="$${OTELCOL_STORAGE_DIR:-$(CURDIR)/.tools/otelcol-storage}" \
 	$(COLLECTOR_BIN) $(foreach f,base honeycomb honeycomb-logs xray cloudwatch,--config $(COLLECTOR_DIR)/config/$(f).yaml) \
 	  --config xray-daemon/daemon.yaml --config $(COLLECTOR_DIR)/config/local.yaml
 
