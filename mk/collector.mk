@@ -76,7 +76,7 @@ collector-run: collector ## run the collector with every vendor, the daemon role
 	AWS_ACCESS_KEY_ID="$${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="$${AWS_SECRET_ACCESS_KEY:-local}" \
 	OTELCOL_STORAGE_DIR="$${OTELCOL_STORAGE_DIR:-$(CURDIR)/.tools/otelcol-storage}" \
 	$(COLLECTOR_BIN) $(foreach f,base honeycomb honeycomb-logs xray cloudwatch,--config $(COLLECTOR_DIR)/config/$(f).yaml) \
-	  --config xray-daemon/daemon.yaml --config $(COLLECTOR_DIR)/config/local.yaml
+	  --config xray-daemon/daemon.yaml --config $(COLLECTOR_DIR)/config/local-honeycomb.yaml --config $(COLLECTOR_DIR)/config/local-aws.yaml
 
 # ---- tests and AWS resources -----------------------------------------------------------------
 test-collector: setup collector standins ## run the real collector binary against the stand-ins (vitest project "collector")

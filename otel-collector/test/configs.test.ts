@@ -47,14 +47,15 @@ describe('one file per vendor', () => {
     expect(load(file).service?.extensions).toBeUndefined();
   });
 
-  it('base.yaml and local.yaml declare no pipeline', () => {
+  it('base.yaml and the local-*.yaml overlays declare no pipeline', () => {
     expect(load(config('base')).service?.pipelines).toBeUndefined();
-    expect(load(config('local')).service).toBeUndefined();
+    expect(load(config('local-honeycomb')).service).toBeUndefined();
+    expect(load(config('local-aws')).service).toBeUndefined();
   });
 
   it('merging every file keeps every vendor pipeline intact (real merge, print-config)', () => {
     const files = combinations.find((c) => c.name === 'all-vendors-daemon-local')?.files ?? [];
-    expect(files.length).toBe(7);
+    expect(files.length).toBe(8);
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
     const merged = parse(out) as ConfigFile;
     expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(Object.values(OWNED).flat().sort());
@@ -87,10 +88,14 @@ describe('secrets and environment', () => {
     expect(out).toContain('[REDACTED]');
   });
 
-  it('production files name no stand-in; local.yaml points every vendor at one', () => {
+  it('production files name no stand-in; each local-*.yaml points its own vendor at one', () => {
     for (const f of Object.keys(OWNED)) expect(fs.readFileSync(f, 'utf8')).not.toMatch(/127\.0\.0\.1|localhost:(5000|14317)/);
-    const local = load(config('local'));
-    expect(local.exporters?.['otlp_grpc/honeycomb']).toMatchObject({ endpoint: '${env:HONEYCOMB_STANDIN_ENDPOINT:-127.0.0.1:14317}', tls: { insecure: true } });
+    const honeycomb = load(config('local-honeycomb'));
+    expect(Object.keys(honeycomb.exporters ?? {})).toEqual(['otlp_grpc/honeycomb']);
+    expect(honeycomb.receivers).toBeUndefined();
+    expect(honeycomb.exporters?.['otlp_grpc/honeycomb']).toMatchObject({ endpoint: '${env:HONEYCOMB_STANDIN_ENDPOINT:-127.0.0.1:14317}', tls: { insecure: true } });
+    const local = load(config('local-aws'));
+    expect(Object.keys(local.exporters ?? {}).sort()).toEqual(['awscloudwatchlogs', 'awsxray']);
     expect(local.exporters?.['awsxray']).toMatchObject({ endpoint: '${env:AWS_ENDPOINT_URL:-http://127.0.0.1:5000}', local_mode: true });
     expect(local.exporters?.['awscloudwatchlogs']).toMatchObject({ endpoint: '${env:AWS_ENDPOINT_URL:-http://127.0.0.1:5000}' });
     expect(local.receivers?.['awsxray']).toMatchObject({ proxy_server: { aws_endpoint: '${env:AWS_ENDPOINT_URL:-http://127.0.0.1:5000}' } });

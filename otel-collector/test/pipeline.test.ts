@@ -13,7 +13,7 @@ import {
 // The real collector binary, every vendor file, the daemon role and the local overlay, with
 // moto (X-Ray, CloudWatch Logs) and the Honeycomb stand-in as the backends. One run of the
 // app's traffic, then each backend is read back the way a person would check its console.
-const ALL = [config('base'), config('honeycomb'), config('honeycomb-logs'), config('xray'), config('cloudwatch'), daemonConfig, config('local')];
+const ALL = [config('base'), config('honeycomb'), config('honeycomb-logs'), config('xray'), config('cloudwatch'), daemonConfig, config('local-honeycomb'), config('local-aws')];
 const LOG_GROUP = 'cruddur';
 
 let moto: Moto;

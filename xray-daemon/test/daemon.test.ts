@@ -29,9 +29,9 @@ beforeAll(async () => {
     ? { status: 200, body: SAMPLING_RULES }
     : { status: 200, body: { SamplingTargetDocuments: [], LastRuleModification: 0, UnprocessedStatistics: [] } }));
   honeycomb = await startHoneycomb();
-  remote = await startCollector({ configs: [config('base'), config('honeycomb'), config('local')], honeycombEndpoint: honeycomb.grpcEndpoint });
+  remote = await startCollector({ configs: [config('base'), config('honeycomb'), config('local-honeycomb')], honeycombEndpoint: honeycomb.grpcEndpoint });
   daemon = await startCollector({
-    configs: [config('base'), daemonConfig, config('local')],
+    configs: [config('base'), daemonConfig, config('local-aws')],
     awsEndpoint: xrayApi.url,
     env: { OTELCOL_LOOPBACK_ENDPOINT: `127.0.0.1:${remote.ports.grpc}` },
   });
