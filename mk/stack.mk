@@ -1,5 +1,5 @@
 # The whole stack in containers: `make up` does every step a fresh machine needs.
-.PHONY: up down logs ps traffic
+.PHONY: up down logs ps traffic traces
 
 up: ## set up everything (toolchain, deps, collector, images) and start the stack
 	@echo "==> [1/4] Node 24, npm dependencies, app build"
@@ -22,3 +22,6 @@ ps: ## what is running
 
 traffic: $(NODE_BIN)/node ## drive every route (4xx, 5xx, /rollbar/test) and one X-Ray daemon segment
 	@node tools/traffic.ts
+
+traces: $(NODE_BIN)/node ## recent traces as the stand-ins hold them: waterfall, X-Ray segments, log events, Rollbar items
+	@node tools/traces.ts $(if $(TRACE),--trace $(TRACE)) $(if $(LAST),--last $(LAST))

@@ -1,0 +1,194 @@
+/**
+ * Reads back what each backend stand-in holds, the way a person would look in the vendor's
+ * console: Honeycomb spans and logs, X-Ray segment documents, CloudWatch log events, Rollbar
+ * items. Shared by `make traces`, the collector tests and the integration tests.
+ */
+import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
+
+export interface AwsAccess {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+function clientConfig(access: AwsAccess) {
+  return {
+    endpoint: access.endpoint,
+    region: access.region,
+    credentials: { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey },
+  };
+}
+
+// --- Honeycomb stand-in ----------------------------------------------------------------------
+
+export interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: string;
+  statusCode: string;
+  startTimeUnixNano?: number;
+  endTimeUnixNano?: number;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  scope: string;
+}
+
+export interface ReceivedLog {
+  traceId: string;
+  spanId: string;
+  severityText: string;
+  body: unknown;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+export interface ReceivedRequest {
+  transport: 'grpc' | 'http';
+  signal: 'traces' | 'logs';
+  authorized: boolean;
+  reason?: string;
+  items: number;
+  headers: Record<string, string>;
+}
+
+export interface HoneycombReport {
+  spans: ReceivedSpan[];
+  logs: ReceivedLog[];
+  requests: ReceivedRequest[];
+}
+
+export async function honeycombReport(reportUrl: string): Promise<HoneycombReport> {
+  const response = await fetch(`${reportUrl}/standin/received`);
+  if (!response.ok) throw new Error(`Honeycomb stand-in answered ${response.status}`);
+  return (await response.json()) as HoneycombReport;
+}
+
+// --- Rollbar stand-in ------------------------------------------------------------------------
+
+export interface RollbarItemRecord {
+  uuid: string;
+  received: string;
+  level: string;
+  environment: string;
+  title?: string;
+  data: {
+    level: string;
+    environment: string;
+    person?: { id?: string };
+    custom?: { trace_id?: string; span_id?: string };
+    request?: { url?: string; method?: string; headers?: Record<string, string> };
+    body: { message?: { body?: string }; trace_chain?: Array<{ exception?: { class?: string; message?: string } }> };
+  };
+}
+
+export async function rollbarItems(reportUrl: string): Promise<RollbarItemRecord[]> {
+  const response = await fetch(`${reportUrl}/standin/received`);
+  if (!response.ok) throw new Error(`Rollbar stand-in answered ${response.status}`);
+  return ((await response.json()) as { items: RollbarItemRecord[] }).items;
+}
+
+// --- X-Ray (moto) ----------------------------------------------------------------------------
+
+/** An X-Ray segment or subsegment document, as far as we read it. */
+export interface SegmentDoc {
+  id: string;
+  trace_id?: string;
+  parent_id?: string;
+  type?: string;
+  name: string;
+  start_time?: number;
+  end_time?: number;
+  user?: string;
+  fault?: boolean;
+  error?: boolean;
+  throttle?: boolean;
+  http?: { request?: Record<string, unknown>; response?: Record<string, unknown> };
+  annotations?: Record<string, unknown>;
+  metadata?: Record<string, Record<string, unknown>>;
+  aws?: { cloudwatch_logs?: Array<{ log_group?: string; arn?: string }> } & Record<string, unknown>;
+  cause?: { exceptions?: Array<{ message?: string }> } & Record<string, unknown>;
+  subsegments?: SegmentDoc[];
+}
+
+/** `1-5759e988-bd862e3fe1be46a994272793` for the W3C id `5759e988bd862e3fe1be46a994272793`. */
+export const toXrayTraceId = (traceId: string): string => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+
+/**
+ * Every segment document stored for the trace, parsed. We read the stored documents rather than
+ * trace summaries: moto derives summaries loosely, the documents are what the exporter sent.
+ */
+export async function xrayDocuments(access: AwsAccess, traceId: string): Promise<SegmentDoc[]> {
+  const xray = new XRayClient(clientConfig(access));
+  try {
+    const xrayTraceId = traceId.startsWith('1-') ? traceId : toXrayTraceId(traceId);
+    const out = await xray.send(new BatchGetTracesCommand({ TraceIds: [xrayTraceId] }));
+    return (out.Traces ?? []).flatMap((trace) =>
+      (trace.Segments ?? []).flatMap((segment) => (segment.Document ? [JSON.parse(segment.Document) as SegmentDoc] : [])),
+    );
+  } finally {
+    xray.destroy();
+  }
+}
+
+// --- CloudWatch Logs (moto) --------------------------------------------------------------------
+
+/** A CloudWatch event's message as the awscloudwatchlogs exporter writes it. */
+export interface CwLogMessage {
+  body?: unknown;
+  severity_text?: string;
+  trace_id?: string;
+  span_id?: string;
+  attributes?: Record<string, unknown>;
+  resource?: Record<string, unknown>;
+}
+
+export interface CwLogEvent {
+  stream: string;
+  timestamp: number;
+  message: CwLogMessage;
+}
+
+function parseMessage(raw: string | undefined): CwLogMessage {
+  try {
+    return JSON.parse(raw ?? '{}') as CwLogMessage;
+  } catch {
+    return { body: raw };
+  }
+}
+
+/** Every event of a log group, across its streams (empty when the group does not exist yet). */
+export async function logGroupEvents(access: AwsAccess, group: string): Promise<CwLogEvent[]> {
+  const logs = new CloudWatchLogsClient(clientConfig(access));
+  try {
+    const events: CwLogEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group, ...(nextToken ? { nextToken } : {}) }));
+      for (const event of out.events ?? []) {
+        events.push({ stream: event.logStreamName ?? '', timestamp: event.timestamp ?? 0, message: parseMessage(event.message) });
+      }
+      nextToken = out.nextToken;
+    } while (nextToken !== undefined);
+    return events;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return [];
+    throw error;
+  } finally {
+    logs.destroy();
+  }
+}
+
+/** The events of one stream, oldest first. */
+export async function logStreamEvents(access: AwsAccess, group: string, stream: string): Promise<CwLogMessage[]> {
+  const logs = new CloudWatchLogsClient(clientConfig(access));
+  try {
+    const out = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true }));
+    return (out.events ?? []).map((event) => parseMessage(event.message));
+  } finally {
+    logs.destroy();
+  }
+}
