@@ -36,7 +36,7 @@ typecheck: setup ## type-check app and tests
 test-unit: build ## fast unit tests (the telemetry ones load the compiled app)
 	npx vitest run --project unit
 
-test: typecheck test-unit test-collector ## every test: unit, collector (real binary), integration
+test: typecheck test-unit test-collector test-integration ## every test: unit, collector (real binary), integration (containers)
 
 run: build ## run the API on :4567 exporting OTLP/gRPC to $$OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)
 	cd app && npm start

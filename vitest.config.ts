@@ -30,6 +30,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          // No registry here: Ryuk's image cannot be pulled, and the daemon runs on this host.
+          env: { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
           testTimeout: 300_000,
           hookTimeout: 900_000,
           fileParallelism: false,

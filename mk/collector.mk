@@ -43,7 +43,7 @@ collector-components: $(COLLECTOR_BIN) ## list the components compiled into the 
 validate: $(COLLECTOR_BIN) ## validate every documented config combination (otel-collector/config/combinations.txt)
 	@grep -vE '^\s*(#|$$)' $(COLLECTOR_DIR)/config/combinations.txt | while IFS=: read -r name files; do \
 	  args=""; for f in $$files; do args="$$args --config $$f"; done; \
-	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true $(COLLECTOR_BIN) validate $$args; then echo "valid: $$name"; \
+	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true XRAY_DAEMON_HOST=127.0.0.1 XRAY_DAEMON_PORT=0 $(COLLECTOR_BIN) validate $$args; then echo "valid: $$name"; \
 	  else echo "INVALID: $$name ($$files)" >&2; exit 1; fi; \
 	done
 

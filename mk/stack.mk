@@ -25,3 +25,10 @@ traffic: $(NODE_BIN)/node ## drive every route (4xx, 5xx, /rollbar/test) and one
 
 traces: $(NODE_BIN)/node ## recent traces as the stand-ins hold them: waterfall, X-Ray segments, log events, Rollbar items
 	@node tools/traces.ts $(if $(TRACE),--trace $(TRACE)) $(if $(LAST),--last $(LAST))
+
+.PHONY: compose-tool test-integration
+compose-tool: docker
+	@./scripts/compose.sh version >/dev/null
+
+test-integration: images compose-tool ## Testcontainers: the compose stack from the real images, fan-out proven end to end
+	npx vitest run --project integration

@@ -31,7 +31,8 @@ const combinations = fs.readFileSync(path.join(configDir, 'combinations.txt'), '
   });
 
 // Only what validation needs: no secret, so a config cannot depend on one to be valid.
-const VALIDATE_ENV = { PATH: '/usr/bin:/bin', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+// validate binds the daemon role's UDP port: an ephemeral one keeps it independent of a running stack.
+const VALIDATE_ENV = { PATH: '/usr/bin:/bin', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', XRAY_DAEMON_HOST: '127.0.0.1', XRAY_DAEMON_PORT: '0' };
 const args = (files: string[]): string[] => files.flatMap((f) => ['--config', f]);
 
 describe('one file per vendor', () => {

@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
+
+import type { AwsAccess } from '../../tools/backends.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Host ports the compose file publishes on 127.0.0.1, all overridable by environment. */
+const PORT_VARIABLES = [
+  'APP_PORT',
+  'OTLP_GRPC_PORT',
+  'OTLP_HTTP_PORT',
+  'XRAY_DAEMON_PORT',
+  'OTELCOL_HEALTH_PORT',
+  'OTELCOL_METRICS_PORT',
+  'HONEYCOMB_STANDIN_PORT',
+  'ROLLBAR_STANDIN_PORT',
+  'MOTO_PORT',
+] as const;
+type PortVariable = (typeof PORT_VARIABLES)[number];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export const COLLECTOR_CONFIGS = {
+  base: '/etc/otelcol/base.yaml',
+  honeycomb: '/etc/otelcol/honeycomb.yaml',
+  xray: '/etc/otelcol/xray.yaml',
+  cloudwatch: '/etc/otelcol/cloudwatch.yaml',
+  daemon: '/etc/xray-daemon/daemon.yaml',
+  localHoneycomb: '/etc/otelcol/local-honeycomb.yaml',
+  localAws: '/etc/otelcol/local-aws.yaml',
+} as const;
+
+export const ALL_VENDORS_OFFLINE = Object.values(COLLECTOR_CONFIGS);
+
+export function collectorArgs(files: readonly string[]): string {
+  return files.map((file) => `--config=${file}`).join(' ');
+}
+
+/** Compose v2 when the plugin is there, else the standalone v1 that scripts/compose.sh installs. */
+function composeExecutable(): { standalone: true } | undefined {
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return { standalone: true };
+  }
+}
+
+export interface Stack {
+  readonly projectName: string;
+  readonly ports: Record<PortVariable, number>;
+  readonly appUrl: string;
+  readonly honeycombUrl: string;
+  readonly rollbarUrl: string;
+  readonly aws: AwsAccess;
+  /** Recreates the collector with another set of config files; the rest keeps running. */
+  reconfigureCollector(files: readonly string[]): Promise<void>;
+  down(): Promise<void>;
+}
+
+/**
+ * The real docker-compose.yml, with the `local` profile (every vendor a stand-in), started
+ * through Testcontainers from the images `make images` built. Host ports are free ones, so a
+ * developer's own `make up` stack can keep running beside the tests.
+ */
+export async function startStack(): Promise<Stack> {
+  const ports = Object.fromEntries(await Promise.all(PORT_VARIABLES.map(async (name) => [name, await freePort()] as const))) as Record<PortVariable, number>;
+  const projectName = `cruddur-it-${process.pid}`;
+  const environment = (configs: readonly string[]): Record<string, string> => ({
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+    OTELCOL_ARGS: collectorArgs(configs),
+    // Short batches keep the test quick; the defaults are one second.
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    OTEL_BLRP_SCHEDULE_DELAY: '200',
+  });
+  const executable = composeExecutable();
+  const compose = (configs: readonly string[]): DockerComposeEnvironment =>
+    new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
+      .withProjectName(projectName)
+      .withProfiles('local')
+      .withEnvironment(environment(configs))
+      .withDefaultWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(120_000)
+      .withClientOptions(executable ? { executable } : {});
+
+  let started: StartedDockerComposeEnvironment = await compose(ALL_VENDORS_OFFLINE).up();
+  return {
+    projectName,
+    ports,
+    appUrl: `http://127.0.0.1:${ports.APP_PORT}`,
+    honeycombUrl: `http://127.0.0.1:${ports.HONEYCOMB_STANDIN_PORT}`,
+    rollbarUrl: `http://127.0.0.1:${ports.ROLLBAR_STANDIN_PORT}`,
+    aws: { endpoint: `http://127.0.0.1:${ports.MOTO_PORT}`, region: 'us-east-1', accessKeyId: 'standin', secretAccessKey: 'standin' },
+    async reconfigureCollector(files) {
+      started = await compose(files).up(['otel-collector']);
+    },
+    async down() {
+      await started.down({ removeVolumes: true });
+    },
+  };
+}
