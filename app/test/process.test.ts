@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { captureServer } from './support/http.js';
 import { startOtlpCapture, type OtlpCapture } from './support/otlp-capture.js';
 
 /** The real artefact as `make run` starts it, talking OTLP/gRPC to an endpoint the test owns. */
@@ -87,6 +88,36 @@ describe('the running service', () => {
     }
     const { code } = await app.stop('SIGTERM');
     expect(code).toBe(0);
+  });
+});
+
+describe('process-level failures', () => {
+  it('reports an unhandled rejection to Rollbar and keeps serving; reports an uncaught exception and exits 1', async () => {
+    const rollbar = await captureServer();
+    try {
+      app = await startAppProcess({
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+        CRUDDUR_DEBUG_ROUTES: 'true',
+        ROLLBAR_ACCESS_TOKEN: 'process-test-token',
+        ROLLBAR_ENDPOINT: `${rollbar.url}/api/1/item/`,
+      });
+      expect((await fetch(`${app.url}/debug/unhandled-rejection`)).status).toBe(202);
+      const [rejection] = await rollbar.waitFor(1, 10_000);
+      expect(JSON.parse(rejection?.body ?? '{}')).toMatchObject({
+        data: { level: 'error', body: { trace_chain: [{ exception: { message: 'deliberate unhandled rejection from /debug/unhandled-rejection' } }] } },
+      });
+      expect((await fetch(`${app.url}/api/activities/home`)).status).toBe(200);
+
+      const exited = new Promise<number | null>((resolve) => app?.child.once('exit', (code) => resolve(code)));
+      expect((await fetch(`${app.url}/debug/uncaught-exception`)).status).toBe(202);
+      expect(await exited).toBe(1);
+      const bodies = rollbar.requests.map((request) => request.body);
+      expect(bodies.some((body) => body.includes('deliberate uncaught exception from /debug/uncaught-exception'))).toBe(true);
+      expect(app.output()).toContain('"msg":"uncaught exception"');
+    } finally {
+      await rollbar.close();
+    }
   });
 });
 

@@ -34,5 +34,16 @@ export function debugRoutes(): Router {
     await Promise.resolve();
     throw new Error('deliberate async failure from /debug/rejection');
   });
+  // Failures outside any request: what the process-level handlers are for.
+  router.get('/debug/unhandled-rejection', (_req, res) => {
+    void Promise.reject(new Error('deliberate unhandled rejection from /debug/unhandled-rejection'));
+    res.status(202).json({ status: 'rejection scheduled' });
+  });
+  router.get('/debug/uncaught-exception', (_req, res) => {
+    setImmediate(() => {
+      throw new Error('deliberate uncaught exception from /debug/uncaught-exception');
+    });
+    res.status(202).json({ status: 'exception scheduled' });
+  });
   return router;
 }
