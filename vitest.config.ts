@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One runner, three projects: `unit` is fast and needs nothing running; `collector` starts the
+// One runner, four projects: `unit` is fast and needs nothing running; `collector` starts the
 // real collector binary and the stand-ins as local processes; `integration` drives the stack in
-// containers. `make test` runs them all.
+// containers; `reliability` holds outage, fuzz and exposure tests (`make test-reliability`).
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +23,17 @@ export default defineConfig({
           hookTimeout: 180_000,
           // These tests share fixed stand-in processes and the collector's ports.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+          env: { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
         },
       },
       {
