@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, freePort, logDir, start, waitForHttp, type Proc } from './proc.js';
+import { honeycombReport, type HoneycombReport } from '../../../tools/backends.ts';
 import { collectorBin, honeycombStandin, motoServer, rollbarStandin } from './paths.js';
 
 /** Canary credentials: obviously fake, so finding one in output is a finding, not a leak. */
@@ -35,41 +36,7 @@ export interface Honeycomb {
   stop(): Promise<void>;
 }
 
-export interface ReceivedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: string;
-  statusCode: string;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  scope: string;
-}
-
-export interface ReceivedLog {
-  traceId: string;
-  spanId: string;
-  severityText: string;
-  body: unknown;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-}
-
-export interface ReceivedRequest {
-  transport: 'grpc' | 'http';
-  signal: 'traces' | 'logs';
-  authorized: boolean;
-  reason?: string;
-  items: number;
-  headers: Record<string, string>;
-}
-
-export interface HoneycombReport {
-  spans: ReceivedSpan[];
-  logs: ReceivedLog[];
-  requests: ReceivedRequest[];
-}
+export type { HoneycombReport, ReceivedLog, ReceivedRequest, ReceivedSpan } from '../../../tools/backends.ts';
 
 export async function startHoneycomb(): Promise<Honeycomb> {
   const grpcPort = await freePort();
@@ -83,10 +50,7 @@ export async function startHoneycomb(): Promise<Honeycomb> {
     proc,
     grpcEndpoint: `127.0.0.1:${grpcPort}`,
     httpUrl,
-    async received() {
-      const res = await fetch(`${httpUrl}/standin/received`);
-      return (await res.json()) as HoneycombReport;
-    },
+    received: () => honeycombReport(httpUrl),
     async reset() {
       await fetch(`${httpUrl}/standin/received`, { method: 'DELETE' });
     },
