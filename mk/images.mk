@@ -52,12 +52,7 @@ collector-image: collector $(HTTPPROBE) base-images ## the collector image (scra
 	@docker build -q -t $(COLLECTOR_IMAGE) --build-arg CA_IMAGE=cruddur/debian:bookworm -f otel-collector/Dockerfile $(COLLECTOR_CONTEXT) >/dev/null
 
 .PHONY: standin-images images
-STANDIN_BINS := .build/bin/honeycomb-standin .build/bin/rollbar-standin
 MOTO_CONTEXT := .build/moto-image
-STANDINS_GO := $(shell find standins -name '*.go' -o -name go.mod -o -name go.sum 2>/dev/null)
-
-$(STANDIN_BINS) &: $(STANDINS_GO)
-	cd standins && CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(CURDIR)/.build/bin/ ./cmd/honeycomb-standin ./cmd/rollbar-standin
 
 # Wheels for the moto image, built on the host from the pinned requirements.
 $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
@@ -67,10 +62,10 @@ $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 	@python3 -m pip wheel -q -r standins/moto/requirements.txt -w $(MOTO_CONTEXT)/wheels
 	@touch $@
 
-standin-images: $(STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done base-images ## images of the Honeycomb, Rollbar and moto stand-ins
+standin-images: standins $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done base-images ## images of the Honeycomb, Rollbar and moto stand-ins
 	@for standin in honeycomb-standin rollbar-standin; do \
 	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image && \
-	  cp .build/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \
+	  cp .tools/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \
 	  echo "building cruddur/$$standin:$(IMAGE_TAG)" && \
 	  docker build -q -t cruddur/$$standin:$(IMAGE_TAG) --build-arg STANDIN=$$standin -f standins/Dockerfile .build/$$standin-image >/dev/null; \
 	done

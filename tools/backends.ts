@@ -6,6 +6,8 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
 
+import { toXrayTraceId } from './trace-ids.ts';
+
 export interface AwsAccess {
   readonly endpoint: string;
   readonly region: string;
@@ -113,9 +115,6 @@ export interface SegmentDoc {
   cause?: { exceptions?: Array<{ message?: string }> } & Record<string, unknown>;
   subsegments?: SegmentDoc[];
 }
-
-/** `1-5759e988-bd862e3fe1be46a994272793` for the W3C id `5759e988bd862e3fe1be46a994272793`. */
-export const toXrayTraceId = (traceId: string): string => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
 
 /**
  * Every segment document stored for the trace, parsed. We read the stored documents rather than

@@ -3,9 +3,8 @@
  * /rollbar/test, plus one X-Ray SDK-style segment to the daemon port, and prints each request's
  * trace id so `make traces` output can be matched by eye.
  */
-import { createSocket } from 'node:dgram';
-
-import { newSpanId, newXrayCompatibleTraceId, toXrayTraceId, traceparent } from './trace-ids.ts';
+import { newXrayCompatibleTraceId, traceparent } from './trace-ids.ts';
+import { sendDaemonSegment } from './xray-daemon-client.ts';
 
 const baseUrl = process.env['CRUDDUR_URL'] ?? 'http://127.0.0.1:4567';
 const daemonHost = process.env['XRAY_DAEMON_HOST'] ?? '127.0.0.1';
@@ -53,30 +52,15 @@ async function drive(step: Step): Promise<string> {
   return `${String(response.status)}  ${elapsed} ms  ${traceId}  ${step.method.padEnd(4)} ${step.path}`;
 }
 
-/** What an X-Ray SDK sends its daemon: a JSON header line, then one segment document. */
-async function sendDaemonSegment(): Promise<string> {
-  const traceId = newXrayCompatibleTraceId();
-  const now = Date.now() / 1000;
-  const segment = {
-    name: 'legacy-xray-sdk-client',
-    id: newSpanId(),
-    trace_id: toXrayTraceId(traceId),
-    start_time: now - 0.05,
-    end_time: now,
-    http: { request: { method: 'GET', url: 'http://legacy.local/ping' }, response: { status: 200 } },
-    annotations: { source: 'make_traffic' },
-  };
-  const packet = Buffer.from(`{"format": "json", "version": 1}\n${JSON.stringify(segment)}`);
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => socket.send(packet, daemonPort, daemonHost, (error) => (error ? reject(error) : resolve())));
-  socket.close();
+async function sendLegacySegment(): Promise<string> {
+  const traceId = await sendDaemonSegment(daemonHost, daemonPort, { name: 'legacy-xray-sdk-client', annotations: { source: 'make_traffic' }, durationMs: 50 });
   return `UDP  segment  ${traceId}  -> ${daemonHost}:${String(daemonPort)} (X-Ray daemon protocol)`;
 }
 
 async function main(): Promise<void> {
   console.log(`driving ${baseUrl}\nstatus  time      trace id                          request`);
   for (const step of steps) console.log(await drive(step));
-  console.log(await sendDaemonSegment());
+  console.log(await sendLegacySegment());
   console.log('\nnow run `make traces` (batches flush within ~2 s)');
 }
 

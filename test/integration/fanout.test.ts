@@ -1,9 +1,8 @@
-import { createSocket } from 'node:dgram';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { honeycombReport, logGroupEvents, rollbarItems, toXrayTraceId, xrayDocuments, type SegmentDoc } from '../../tools/backends.ts';
-import { newSpanId, newXrayCompatibleTraceId, traceparent } from '../../tools/trace-ids.ts';
+import { honeycombReport, logGroupEvents, rollbarItems, xrayDocuments, type SegmentDoc } from '../../tools/backends.ts';
+import { newXrayCompatibleTraceId, toXrayTraceId, traceparent } from '../../tools/trace-ids.ts';
+import { sendDaemonSegment } from '../../tools/xray-daemon-client.ts';
 import { ALL_VENDORS_OFFLINE, COLLECTOR_CONFIGS, startStack, type Stack } from './stack.ts';
 
 /**
@@ -145,21 +144,7 @@ describe('fan-out: one request, every backend', () => {
 
 describe('the X-Ray daemon role', () => {
   it('turns an X-Ray SDK UDP segment into a trace in both Honeycomb and X-Ray', async () => {
-    const traceId = newXrayCompatibleTraceId();
-    const now = Date.now() / 1000;
-    const segment = {
-      name: 'legacy-sdk-service',
-      id: newSpanId(),
-      trace_id: toXrayTraceId(traceId),
-      start_time: now - 0.02,
-      end_time: now,
-      http: { request: { method: 'GET', url: 'http://legacy.local/ping' }, response: { status: 200 } },
-      annotations: { origin: 'integration_test' },
-    };
-    const socket = createSocket('udp4');
-    const packet = Buffer.from(`{"format": "json", "version": 1}\n${JSON.stringify(segment)}`);
-    await new Promise<void>((resolve, reject) => socket.send(packet, stack.ports.XRAY_DAEMON_PORT, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
-    socket.close();
+    const traceId = await sendDaemonSegment('127.0.0.1', stack.ports.XRAY_DAEMON_PORT, { name: 'legacy-sdk-service', annotations: { origin: 'integration_test' } });
 
     const span = await eventually('daemon segment at Honeycomb', async () =>
       (await honeycombReport(stack.honeycombUrl)).spans.find((candidate) => candidate.traceId === traceId),

@@ -6,6 +6,7 @@ import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { toXrayTraceId as toXRayTraceId } from '../../../tools/trace-ids.ts';
 
 export const SERVICE_NAME = 'cruddur-backend';
 
@@ -34,7 +35,7 @@ export interface SentRequest {
 
 export const SECRET_HEADER_VALUE = 'Bearer canary-app-user-token-0000';
 
-export const toXRayTraceId = (traceId: string): string => `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+export { toXRayTraceId };
 
 /**
  * Emits what the Cruddur app emits, through the same SDK and exporters: a SERVER span per
