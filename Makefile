@@ -18,6 +18,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(NODE_BIN)/node:
+	@./scripts/check-prerequisites.sh
 	@NODE_VERSION=$(NODE_VERSION) ./scripts/ensure-node.sh >/dev/null
 
 # npm ci only when the manifests changed since the last install.
@@ -28,12 +29,13 @@ node_modules/.package-lock.json: package-lock.json package.json app/package.json
 setup: node_modules/.package-lock.json ## install Node 24 and npm dependencies
 
 build: setup ## compile the app (TypeScript -> app/dist)
+	@rm -rf app/dist
 	npm run build --workspace app
 
 typecheck: setup ## type-check app and tests
 	npx tsc -p tsconfig.json --noEmit
 
-test-unit: build ## fast unit tests (the telemetry ones load the compiled app)
+test-unit: setup ## fast unit tests (the telemetry ones build and load the compiled app)
 	npx vitest run --project unit
 
 test: typecheck test-unit test-collector test-integration ## every test: unit, collector (real binary), integration (containers)
@@ -41,4 +43,6 @@ test: typecheck test-unit test-collector test-integration ## every test: unit, c
 run: build ## run the API on :4567 exporting OTLP/gRPC to $$OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)
 	cd app && npm start
 
-include $(wildcard mk/*.mk)
+# collector.mk first: the others use its variables in prerequisites, expanded as they are read.
+include mk/collector.mk
+include $(filter-out mk/collector.mk,$(sort $(wildcard mk/*.mk)))

@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['app/test/**/*.test.ts'],
+          globalSetup: ['app/test/support/global-setup.ts'],
           environment: 'node',
           testTimeout: 15_000,
         },
@@ -21,7 +22,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // These tests share fixed stand-in processes and the collector's ports.
+          // Each file starts its own collector and stand-ins; one at a time keeps 2 cores usable.
           fileParallelism: false,
         },
       },

@@ -62,7 +62,7 @@ $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 	@python3 -m pip wheel -q -r standins/moto/requirements.txt -w $(MOTO_CONTEXT)/wheels
 	@touch $@
 
-standin-images: standins $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done base-images ## images of the Honeycomb, Rollbar and moto stand-ins
+standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done base-images ## images of the Honeycomb, Rollbar and moto stand-ins
 	@for standin in honeycomb-standin rollbar-standin; do \
 	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image && \
 	  cp .tools/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \

@@ -20,10 +20,10 @@ logs: ## follow the stack's logs
 ps: ## what is running
 	@./scripts/compose.sh --profile local ps
 
-traffic: $(NODE_BIN)/node ## drive every route (4xx, 5xx, /rollbar/test) and one X-Ray daemon segment
+traffic: setup ## drive every route (4xx, 5xx, /rollbar/test) and one X-Ray daemon segment
 	@node tools/traffic.ts
 
-traces: $(NODE_BIN)/node ## recent traces as the stand-ins hold them: waterfall, X-Ray segments, log events, Rollbar items
+traces: setup ## recent traces as the stand-ins hold them: waterfall, X-Ray segments, log events, Rollbar items
 	@node tools/traces.ts $(if $(TRACE),--trace $(TRACE)) $(if $(LAST),--last $(LAST))
 
 .PHONY: compose-tool test-integration

@@ -22,6 +22,8 @@ else
 fi
 OTELCOL_ARGS="$(printf -- '--config=%s ' "${configs[@]}")"
 export OTELCOL_ARGS
+# The local stack is for trying things: `make traffic` needs /debug/error for its 5xx.
+export CRUDDUR_DEBUG_ROUTES="${CRUDDUR_DEBUG_ROUTES:-true}"
 
 profile=()
 [ ${#standins[@]} -eq 0 ] || profile=(--profile local)

@@ -31,7 +31,7 @@ export interface RollbarConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Unset and empty mean the same thing: compose files pass `VAR: "${VAR}"` through as "". */
+/** Trimmed; parseConfig has already dropped empty variables. */
 const optionalString = z
   .string()
   .optional()
@@ -72,7 +72,9 @@ export class ConfigError extends Error {
  * rule it broke, never the value: a malformed secret must not end up in a crash log.
  */
 export function parseConfig(environment: NodeJS.ProcessEnv): AppConfig {
-  const parsed = environmentSchema.safeParse(environment);
+  // Compose passes `VAR: "${VAR}"` through as "": an empty variable means "use the default".
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);

@@ -31,13 +31,17 @@ function main(): void {
     flushTelemetry: shutdownTelemetry,
     timeoutMs: config.shutdownTimeoutMs,
   });
-  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
-  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  // `on`, not `once`: a second Ctrl-C while draining joins the shutdown under way instead of
+  // killing the process before telemetry is flushed.
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
 
-  // Node's state after an uncaught exception is undefined: report it, then leave cleanly.
+  // Node's state after an uncaught exception is undefined: report it, then leave cleanly, with
+  // a failing exit code even if a graceful shutdown was already under way.
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
     reporter.error(error);
+    process.exitCode = 1;
     void shutdown('uncaughtException', 1);
   });
   // A stray rejection does not corrupt the process: report it and keep serving.

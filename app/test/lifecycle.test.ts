@@ -14,8 +14,11 @@ const silent = pino({ level: 'silent' });
 describe('graceful shutdown', () => {
   it('lets an in-flight request finish, refuses new ones, flushes, then exits', async () => {
     let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
     const server = createServer((_req, res) => {
       release = () => res.end('done');
+      arrived();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -31,7 +34,7 @@ describe('graceful shutdown', () => {
     });
 
     const inFlight = fetch(url);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await requestArrived;
     const done = shutdown('SIGTERM', 0);
     await expect(fetch(url)).rejects.toThrow();
     release();
@@ -73,9 +76,10 @@ describe('configuration', () => {
   });
 
   it('treats empty variables as unset, as compose passes them', () => {
-    const config = parseConfig({ ROLLBAR_ACCESS_TOKEN: '', FRONTEND_URL: '', PORT: '4567' });
+    const config = parseConfig({ ROLLBAR_ACCESS_TOKEN: '', FRONTEND_URL: '', PORT: '', HOST: ' ', LOG_LEVEL: '', SHUTDOWN_TIMEOUT_MS: '' });
     expect(config.rollbar.accessToken).toBeUndefined();
     expect(config.corsOrigins).toEqual([]);
+    expect([config.port, config.host, config.logLevel, config.shutdownTimeoutMs]).toEqual([4567, '0.0.0.0', 'info', 10_000]);
   });
 
   it('normalises CORS origins and reads Rollbar settings', () => {

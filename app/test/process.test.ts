@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { freePort, startAppProcess, type AppProcess } from './support/app-process.js';
 import { captureServer } from './support/http.js';
 import { startOtlpCapture, type OtlpCapture } from './support/otlp-capture.js';
 
@@ -82,7 +82,8 @@ describe('the running service', () => {
   });
 
   it('keeps serving while no collector is listening at all', async () => {
-    app = await startAppProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_BSP_SCHEDULE_DELAY: '50' });
+    // A port that was free a moment ago: nothing listens there.
+    app = await startAppProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, OTEL_BSP_SCHEDULE_DELAY: '50' });
     for (let i = 0; i < 50; i += 1) {
       expect((await fetch(`${app.url}/api/activities/home`)).status).toBe(200);
     }

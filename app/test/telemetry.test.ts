@@ -297,7 +297,9 @@ describe('Rollbar', () => {
   it('does not report client errors', async () => {
     const invalid = await request('/api/activities/@');
     const unknown = await request('/api/nothing-here');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Rollbar sends in order: once an item reported after them has arrived, theirs would have too.
+    const barrier = await request('/rollbar/test');
+    await rollbarItemFor(barrier.spanContext().traceId);
     const traceIds = new Set(rollbarItems().map((item) => item.data.custom?.trace_id));
     expect(traceIds.has(invalid.spanContext().traceId)).toBe(false);
     expect(traceIds.has(unknown.spanContext().traceId)).toBe(false);

@@ -97,9 +97,9 @@ describe('secrets and environment', () => {
     expect(honeycomb.exporters?.['otlp_grpc/honeycomb']).toMatchObject({ endpoint: '${env:HONEYCOMB_STANDIN_ENDPOINT:-127.0.0.1:14317}', tls: { insecure: true } });
     const local = load(config('local-aws'));
     expect(Object.keys(local.exporters ?? {}).sort()).toEqual(['awscloudwatchlogs', 'awsxray']);
-    expect(local.exporters?.['awsxray']).toMatchObject({ endpoint: '${env:AWS_ENDPOINT_URL:-http://127.0.0.1:5000}', local_mode: true });
-    expect(local.exporters?.['awscloudwatchlogs']).toMatchObject({ endpoint: '${env:AWS_ENDPOINT_URL:-http://127.0.0.1:5000}' });
-    expect(local.receivers?.['awsxray']).toMatchObject({ proxy_server: { aws_endpoint: '${env:AWS_ENDPOINT_URL:-http://127.0.0.1:5000}' } });
+    expect(local.exporters?.['awsxray']).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}', local_mode: true });
+    expect(local.exporters?.['awscloudwatchlogs']).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' });
+    expect(local.receivers?.['awsxray']).toMatchObject({ proxy_server: { aws_endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' } });
   });
 });
 

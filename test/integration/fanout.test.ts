@@ -130,6 +130,9 @@ describe('fan-out: one request, every backend', () => {
     const segment = serverSegment(await segmentsFor(traceId));
     expect(segment).toMatchObject({ error: true });
     expect(segment?.fault).not.toBe(true);
+    // Rollbar sends in order: once an item reported after the 4xx has arrived, its would have too.
+    const barrier = await request('/rollbar/test');
+    await eventually('barrier item', async () => (await rollbarItems(stack.rollbarUrl)).find((item) => item.data.custom?.trace_id === barrier.traceId));
     expect((await rollbarItems(stack.rollbarUrl)).some((item) => item.data.custom?.trace_id === traceId)).toBe(false);
   });
 

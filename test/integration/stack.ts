@@ -32,6 +32,27 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Every other variable docker-compose.yml reads, fixed to the offline defaults. */
+const PINNED_ENVIRONMENT: Record<string, string> = {
+  APP_IMAGE: 'cruddur/app:dev',
+  COLLECTOR_IMAGE: 'cruddur/otel-collector:dev',
+  HONEYCOMB_STANDIN_IMAGE: 'cruddur/honeycomb-standin:dev',
+  ROLLBAR_STANDIN_IMAGE: 'cruddur/rollbar-standin:dev',
+  MOTO_IMAGE: 'cruddur/moto:dev',
+  HONEYCOMB_API_KEY: 'integration-honeycomb-key',
+  ROLLBAR_ACCESS_TOKEN: 'integration-rollbar-token',
+  ROLLBAR_ENDPOINT: 'http://rollbar-standin:18080/api/1/item/',
+  ROLLBAR_ENVIRONMENT: 'integration',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'integration',
+  AWS_SECRET_ACCESS_KEY: 'integration',
+  CRUDDUR_DEBUG_ROUTES: 'true',
+  DEPLOYMENT_ENVIRONMENT: 'integration',
+  SERVICE_VERSION: 'integration',
+  FRONTEND_URL: 'http://localhost:3000',
+  BACKEND_URL: 'http://localhost:4567',
+};
+
 export const COLLECTOR_CONFIGS = {
   base: '/etc/otelcol/base.yaml',
   honeycomb: '/etc/otelcol/honeycomb.yaml',
@@ -78,8 +99,11 @@ export interface Stack {
 export async function startStack(): Promise<Stack> {
   const ports = Object.fromEntries(await Promise.all(PORT_VARIABLES.map(async (name) => [name, await freePort()] as const))) as Record<PortVariable, number>;
   const projectName = `cruddur-it-${process.pid}`;
+  // Testcontainers passes the whole shell environment to compose; everything the compose file
+  // reads is pinned here so a developer's real tokens or image overrides never reach the test.
   const environment = (configs: readonly string[]): Record<string, string> => ({
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+    ...PINNED_ENVIRONMENT,
     OTELCOL_ARGS: collectorArgs(configs),
     // Short batches keep the test quick; the defaults are one second.
     OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -95,7 +119,17 @@ export async function startStack(): Promise<Stack> {
       .withStartupTimeout(120_000)
       .withClientOptions(executable ? { executable } : {});
 
-  let started: StartedDockerComposeEnvironment = await compose(ALL_VENDORS_OFFLINE).up();
+  let started: StartedDockerComposeEnvironment;
+  try {
+    started = await compose(ALL_VENDORS_OFFLINE).up();
+  } catch (error) {
+    // A failed start (a health check that never passes) must not leave containers behind.
+    execFileSync(path.join(repoRoot, 'scripts/compose.sh'), ['--profile', 'local', 'down', '-v', '--remove-orphans'], {
+      env: { ...process.env, ...environment(ALL_VENDORS_OFFLINE), COMPOSE_PROJECT_NAME: projectName },
+      stdio: 'ignore',
+    });
+    throw error;
+  }
   return {
     projectName,
     ports,

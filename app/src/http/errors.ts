@@ -73,6 +73,10 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
   const { logger, reporter } = options;
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
+      // Too late for an error answer; Express will end the connection. Still a bug to report.
+      const failure = error instanceof Error ? error : new Error(`non-error thrown: ${String(error)}`);
+      logger.error({ err: failure }, 'error after the response started');
+      reporter.error(failure, { request: req, userHandle: res.locals.userHandle });
       next(error);
       return;
     }

@@ -53,9 +53,11 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
       await reporter.flush(remaining(0.3));
       logger.info({ requests }, 'stopped accepting requests; flushing telemetry');
       const telemetry = await flushTelemetry(remaining(1));
+      // A failure recorded meanwhile (an uncaught exception while draining) wins over a clean exit.
+      const code = typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : exitCode;
       // After the SDK is down the bridge no longer exports; this line reaches stdout only.
-      logger.info({ requests, telemetry, exitCode }, 'shutdown complete');
-      exit(exitCode);
+      logger.info({ requests, telemetry, exitCode: code }, 'shutdown complete');
+      exit(code);
     })();
     return running;
   };

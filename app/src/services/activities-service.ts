@@ -1,8 +1,7 @@
 import { trace } from '@opentelemetry/api';
-import type { Logger } from 'pino';
-
 import { TTL_MILLISECONDS, isTtl, type Activity, type Reply } from '../domain/model';
 import { isoWithOffset, type Clock } from '../domain/time';
+import type { Logger } from '../logging/logger';
 import type { MemoryStore } from '../store/memory-store';
 import { NotFoundError, ValidationError } from './errors';
 import { requireMessage, requireText } from './rules';

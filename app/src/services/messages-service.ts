@@ -1,7 +1,6 @@
-import type { Logger } from 'pino';
-
 import type { Message, MessageGroup } from '../domain/model';
 import type { Clock } from '../domain/time';
+import type { Logger } from '../logging/logger';
 import type { MemoryStore } from '../store/memory-store';
 import { requireMessage, requireText } from './rules';
 

@@ -127,7 +127,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey,
     AWS_EC2_METADATA_DISABLED: 'true',
     HONEYCOMB_API_KEY: CANARY.honeycombKey,
-    ...(opts.awsEndpoint ? { AWS_ENDPOINT_URL: opts.awsEndpoint } : {}),
+    ...(opts.awsEndpoint ? { AWS_STANDIN_ENDPOINT: opts.awsEndpoint } : {}),
     ...(opts.honeycombEndpoint ? { HONEYCOMB_STANDIN_ENDPOINT: opts.honeycombEndpoint } : {}),
     ...opts.env,
   });

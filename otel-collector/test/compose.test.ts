@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+import { repoRoot } from './support/paths.js';
+
+/** Static checks of docker-compose.yml: what a reviewer would otherwise have to remember. */
+
+interface Service {
+  profiles?: string[];
+  ports?: string[];
+  environment?: Record<string, string>;
+  init?: boolean;
+  mem_limit?: string;
+}
+
+const compose = parse(fs.readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+
+describe('docker-compose.yml', () => {
+  it.each(Object.entries(compose.services))('%s publishes its ports on 127.0.0.1 only, runs with init and a memory limit', (_name, service) => {
+    for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    expect(service.init).toBe(true);
+    expect(service.mem_limit).toMatch(/^\d+m$/);
+  });
+
+  it('keeps the stand-ins in the local profile and the app and collector in every profile', () => {
+    const byProfile = Object.entries(compose.services).map(([name, service]) => [name, service.profiles ?? []]);
+    expect(byProfile).toEqual([
+      ['app', []],
+      ['otel-collector', []],
+      ['honeycomb-standin', ['local']],
+      ['rollbar-standin', ['local']],
+      ['moto', ['local']],
+    ]);
+  });
+
+  it('gives the collector no AWS_ENDPOINT_URL*: the SDK would send real-AWS traffic to moto', () => {
+    const keys = Object.keys(compose.services['otel-collector']?.environment ?? {});
+    expect(keys.filter((key) => key.startsWith('AWS_ENDPOINT_URL'))).toEqual([]);
+    expect(keys).toContain('AWS_STANDIN_ENDPOINT');
+  });
+
+  it('gives the app no vendor key: only the collector holds HONEYCOMB_API_KEY and AWS credentials', () => {
+    const keys = Object.keys(compose.services['app']?.environment ?? {});
+    expect(keys.filter((key) => /HONEYCOMB|AWS_/.test(key))).toEqual([]);
+  });
+});
