@@ -1,0 +1,28 @@
+# Reliability and security (issue 5): bad input, secrets, exposure. Included by the root Makefile.
+# Figures and how to read them: docs/reliability.md.
+.PHONY: fuzz-venv fuzz test-reliability test-fast-reliability
+
+FUZZ_VENV := $(CURDIR)/.tools/fuzz-venv
+SCHEMATHESIS := $(FUZZ_VENV)/bin/st
+FUZZ_REQUIREMENTS := test/reliability/fuzz/requirements.txt
+
+# A venv of its own: schemathesis and moto pin different versions of shared libraries.
+$(SCHEMATHESIS): $(FUZZ_REQUIREMENTS)
+	test -x $(FUZZ_VENV)/bin/python || python3 -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(FUZZ_REQUIREMENTS)
+	@touch $@
+
+fuzz-venv: $(SCHEMATHESIS) ## install schemathesis (pinned) into .tools/fuzz-venv
+
+# The fast ones: fuzz (bounded to FUZZ_MAX_TIME, default 75 s) and the OpenAPI document
+# checked against the app.
+RELIABILITY_FAST := test/reliability/openapi.test.ts test/reliability/fuzz.test.ts
+
+test-fast-reliability: build fuzz-venv ## fast reliability tests: OpenAPI document, fuzz
+	npx vitest run --project reliability $(RELIABILITY_FAST)
+
+test-reliability: build fuzz-venv ## every reliability test of issue 5 that exists (vitest project "reliability")
+	npx vitest run --project reliability
+
+fuzz: build fuzz-venv ## only the schemathesis run (FUZZ_MAX_TIME, FUZZ_MAX_EXAMPLES, FUZZ_SEED to tune or replay)
+	npx vitest run --project reliability test/reliability/fuzz.test.ts
