@@ -4,8 +4,24 @@
 .PHONY: docker base-images node-image app-image
 
 IMAGE_TAG ?= dev
-NODE_IMAGE ?= cruddur/node:$(NODE_VERSION)
 APP_IMAGE ?= cruddur/app:$(IMAGE_TAG)
+
+# BASE_IMAGES=local (default here: no registry) makes the bases with debootstrap;
+# BASE_IMAGES=public uses the public images the Dockerfiles default to (a connected machine).
+BASE_IMAGES ?= local
+ifeq ($(BASE_IMAGES),public)
+NODE_IMAGE ?= node:24-bookworm-slim
+CA_IMAGE ?= debian:bookworm-slim
+PYTHON_IMAGE ?= python:3.11-slim-bookworm
+BASES := docker
+NODE_RUNTIME := docker
+else
+NODE_IMAGE ?= cruddur/node:$(NODE_VERSION)
+CA_IMAGE ?= cruddur/debian:bookworm
+PYTHON_IMAGE ?= cruddur/python:3.11-bookworm
+BASES := base-images
+NODE_RUNTIME := node-image
+endif
 APP_CONTEXT := .build/app-image
 
 docker: ## install and start a Docker engine if none answers (Debian, root)
@@ -28,7 +44,7 @@ $(APP_CONTEXT)/node_modules/.package-lock.json: package-lock.json package.json a
 	@cd $(APP_CONTEXT) && npm ci --omit=dev --workspace app --include-workspace-root=false --ignore-scripts --no-audit --no-fund >/dev/null
 	@touch $@
 
-app-image: build node-image $(APP_CONTEXT)/node_modules/.package-lock.json ## the API image (cruddur/app)
+app-image: build $(NODE_RUNTIME) $(APP_CONTEXT)/node_modules/.package-lock.json ## the API image (cruddur/app)
 	@rm -rf $(APP_CONTEXT)/app/dist && cp -r app/dist $(APP_CONTEXT)/app/dist
 	@echo "building $(APP_IMAGE)"
 	@docker build -q -t $(APP_IMAGE) --build-arg NODE_IMAGE=$(NODE_IMAGE) -f app/Dockerfile $(APP_CONTEXT) >/dev/null
@@ -43,13 +59,13 @@ $(HTTPPROBE): docker/httpprobe/main.go docker/httpprobe/go.mod
 
 httpprobe: $(HTTPPROBE)
 
-collector-image: collector $(HTTPPROBE) base-images ## the collector image (scratch + CA bundle + our binary)
+collector-image: collector $(HTTPPROBE) $(BASES) ## the collector image (scratch + CA bundle + our binary)
 	@rm -rf $(COLLECTOR_CONTEXT) && mkdir -p $(COLLECTOR_CONTEXT)/storage
 	@cp $(COLLECTOR_BIN) $(HTTPPROBE) $(COLLECTOR_CONTEXT)/
 	@cp -r otel-collector/config $(COLLECTOR_CONTEXT)/config && cp -r xray-daemon $(COLLECTOR_CONTEXT)/xray-daemon
 	@rm -rf $(COLLECTOR_CONTEXT)/xray-daemon/test
 	@echo "building $(COLLECTOR_IMAGE)"
-	@docker build -q -t $(COLLECTOR_IMAGE) --build-arg CA_IMAGE=cruddur/debian:bookworm -f otel-collector/Dockerfile $(COLLECTOR_CONTEXT) >/dev/null
+	@docker build -q -t $(COLLECTOR_IMAGE) --build-arg CA_IMAGE=$(CA_IMAGE) -f otel-collector/Dockerfile $(COLLECTOR_CONTEXT) >/dev/null
 
 .PHONY: standin-images images
 MOTO_CONTEXT := .build/moto-image
@@ -62,7 +78,7 @@ $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 	@python3 -m pip wheel -q -r standins/moto/requirements.txt -w $(MOTO_CONTEXT)/wheels
 	@touch $@
 
-standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done base-images ## images of the Honeycomb, Rollbar and moto stand-ins
+standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the Honeycomb, Rollbar and moto stand-ins
 	@for standin in honeycomb-standin rollbar-standin; do \
 	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image && \
 	  cp .tools/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \
@@ -70,6 +86,6 @@ standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done 
 	  docker build -q -t cruddur/$$standin:$(IMAGE_TAG) --build-arg STANDIN=$$standin -f standins/Dockerfile .build/$$standin-image >/dev/null; \
 	done
 	@echo "building cruddur/moto:$(IMAGE_TAG)"
-	@docker build -q -t cruddur/moto:$(IMAGE_TAG) --build-arg PYTHON_IMAGE=cruddur/python:3.11-bookworm -f standins/moto/Dockerfile $(MOTO_CONTEXT) >/dev/null
+	@docker build -q -t cruddur/moto:$(IMAGE_TAG) --build-arg PYTHON_IMAGE=$(PYTHON_IMAGE) -f standins/moto/Dockerfile $(MOTO_CONTEXT) >/dev/null
 
 images: app-image collector-image standin-images ## every image of the stack
