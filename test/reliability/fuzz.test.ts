@@ -48,8 +48,9 @@ function runSchemathesis(baseUrl: string, reportDir: string): Promise<{ code: nu
     '--report', 'json', '--report-dir', reportDir, '--no-color',
   ];
   return new Promise((resolve, reject) => {
-    // HOME in a temp dir: schemathesis writes nothing to the developer's home.
-    const child = spawn(SCHEMATHESIS, args, { env: { PATH: process.env['PATH'] ?? '', HOME: reportDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // cwd and HOME in a temp dir: schemathesis keeps a crash cache (.schemathesis/) in its
+    // working directory, which must not land in the work tree.
+    const child = spawn(SCHEMATHESIS, args, { cwd: reportDir, env: { PATH: process.env['PATH'] ?? '', HOME: reportDir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
