@@ -15,14 +15,14 @@ $(SCHEMATHESIS): $(FUZZ_REQUIREMENTS)
 fuzz-venv: $(SCHEMATHESIS) ## install schemathesis (pinned) into .tools/fuzz-venv
 
 # The fast ones: fuzz (bounded to FUZZ_MAX_TIME, default 75 s), the OpenAPI document checked
-# against the app, and malformed OTLP/UDP to the collector binary.
+# against the app, malformed OTLP/UDP to the collector binary, and the stack's exposure.
 RELIABILITY_FAST := test/reliability/openapi.test.ts test/reliability/fuzz.test.ts \
-  test/reliability/malformed-input.test.ts
+  test/reliability/malformed-input.test.ts test/reliability/exposure.test.ts
 
-test-fast-reliability: build fuzz-venv collector standins ## fast reliability tests: OpenAPI document, fuzz, malformed input
+test-fast-reliability: build fuzz-venv collector standins images compose-tool ## fast reliability tests: OpenAPI document, fuzz, malformed input, exposure
 	npx vitest run --project reliability $(RELIABILITY_FAST)
 
-test-reliability: build fuzz-venv collector standins ## every reliability test of issue 5 that exists (vitest project "reliability")
+test-reliability: build fuzz-venv collector standins images compose-tool ## every reliability test of issue 5 that exists (vitest project "reliability")
 	npx vitest run --project reliability
 
 fuzz: build fuzz-venv ## only the schemathesis run (FUZZ_MAX_TIME, FUZZ_MAX_EXAMPLES, FUZZ_SEED to tune or replay)

@@ -91,19 +91,27 @@ export interface Stack {
   down(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** Compose project name prefix, the pid is appended (default `cruddur-it`). */
+  readonly projectPrefix?: string;
+  /** Overrides of the pinned environment, e.g. canary credentials (ports and OTELCOL_ARGS stay the stack's). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
  * The real docker-compose.yml, with the `local` profile (every vendor a stand-in), started
  * through Testcontainers from the images `make images` built. Host ports are free ones, so a
  * developer's own `make up` stack can keep running beside the tests.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const ports = Object.fromEntries(await Promise.all(PORT_VARIABLES.map(async (name) => [name, await freePort()] as const))) as Record<PortVariable, number>;
-  const projectName = `cruddur-it-${process.pid}`;
+  const projectName = `${options.projectPrefix ?? 'cruddur-it'}-${process.pid}`;
   // Testcontainers passes the whole shell environment to compose; everything the compose file
   // reads is pinned here so a developer's real tokens or image overrides never reach the test.
   const environment = (configs: readonly string[]): Record<string, string> => ({
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...PINNED_ENVIRONMENT,
+    ...options.env,
     OTELCOL_ARGS: collectorArgs(configs),
     // Short batches keep the test quick; the defaults are one second.
     OTEL_BSP_SCHEDULE_DELAY: '200',

@@ -1,0 +1,94 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+
+/*
+ * Read-only views of a compose project through the docker CLI (inspect, logs, exec, save), for
+ * the secrets and exposure tests. Nothing here creates or removes anything.
+ */
+
+const run = promisify(execFile);
+const BIG = 256 * 1024 * 1024;
+
+export interface ProjectContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly service: string;
+  readonly image: string;
+}
+
+export async function projectContainers(projectName: string): Promise<ProjectContainer[]> {
+  const { stdout } = await run('docker', [
+    'ps', '-a', '--filter', `label=com.docker.compose.project=${projectName}`,
+    '--format', '{{.ID}}\t{{.Names}}\t{{.Label "com.docker.compose.service"}}\t{{.Image}}',
+  ]);
+  return stdout.trim().split('\n').filter(Boolean).map((line) => {
+    const [id = '', name = '', service = '', image = ''] = line.split('\t');
+    return { id, name, service, image };
+  });
+}
+
+/** The parts of `docker inspect` (container) these tests read. */
+export interface ContainerInspect {
+  readonly Config: { readonly Image: string };
+  readonly NetworkSettings: { readonly Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
+  readonly HostConfig: { readonly PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> | null };
+}
+
+export async function inspectContainer(id: string): Promise<ContainerInspect> {
+  const { stdout } = await run('docker', ['inspect', id], { maxBuffer: BIG });
+  const [first] = JSON.parse(stdout) as ContainerInspect[];
+  if (first === undefined) throw new Error(`docker inspect ${id} returned nothing`);
+  return first;
+}
+
+/** Both streams of a container's log. */
+export async function containerLogs(id: string): Promise<string> {
+  const { stdout, stderr } = await run('docker', ['logs', id], { maxBuffer: BIG });
+  return stdout + stderr;
+}
+
+export async function exec(id: string, command: readonly string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run('docker', ['exec', id, ...command], { maxBuffer: BIG });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
+
+/** What an image carries besides its files: environment, labels, and every build step. */
+export async function imageMetadata(image: string): Promise<string> {
+  const [{ stdout: inspect }, { stdout: history }] = await Promise.all([
+    run('docker', ['image', 'inspect', image], { maxBuffer: BIG }),
+    run('docker', ['history', '--no-trunc', '--format', '{{.CreatedBy}}', image], { maxBuffer: BIG }),
+  ]);
+  return `${inspect}\n${history}`;
+}
+
+/**
+ * Streams `docker save IMAGE` (every layer's files, uncompressed tar, plus the image config) and
+ * reports which needles occur anywhere in it, and how many bytes were searched. Chunks overlap by
+ * the longest needle so a match across a chunk boundary is not missed.
+ */
+export async function searchImageTar(image: string, needles: readonly string[]): Promise<{ found: string[]; bytes: number }> {
+  const patterns = needles.map((n) => Buffer.from(n));
+  const overlap = Math.max(...patterns.map((p) => p.length)) - 1;
+  const found = new Set<string>();
+  let bytes = 0;
+  let tail = Buffer.alloc(0);
+  const child = spawn('docker', ['save', image], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    const window = Buffer.concat([tail, chunk]);
+    patterns.forEach((pattern, i) => {
+      if (window.includes(pattern)) found.add(needles[i] ?? '');
+    });
+    tail = window.subarray(Math.max(0, window.length - overlap));
+  }
+  const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+  if (code !== 0) throw new Error(`docker save ${image} exited ${code}: ${stderr}`);
+  return { found: [...found], bytes };
+}
