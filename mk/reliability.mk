@@ -22,6 +22,14 @@ RELIABILITY_FAST := test/reliability/openapi.test.ts test/reliability/fuzz.test.
 test-fast-reliability: build fuzz-venv collector standins images compose-tool ## fast reliability tests: OpenAPI document, fuzz, malformed input, exposure
 	npx vitest run --project reliability $(RELIABILITY_FAST)
 
+# Canary credentials (not secrets), exported for the whole target and so for its prerequisites:
+# the images this run builds are built with them in the environment, and the secrets test
+# (which refuses any value that does not say "canary") looks for them in every layer.
+test-reliability: export HONEYCOMB_API_KEY := canary-reliability-honeycomb-key
+test-reliability: export ROLLBAR_ACCESS_TOKEN := canary-reliability-rollbar-token
+test-reliability: export AWS_ACCESS_KEY_ID := AKIACANARYRELIABLE01
+test-reliability: export AWS_SECRET_ACCESS_KEY := canary-reliability-aws-secret-access-key
+
 test-reliability: build fuzz-venv collector standins images compose-tool ## every reliability test of issue 5 that exists (vitest project "reliability")
 	npx vitest run --project reliability
 

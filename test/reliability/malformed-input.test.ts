@@ -115,11 +115,18 @@ describe('shipped configs (telemetry level normal)', () => {
   let honeycomb: Honeycomb;
   let collector: Collector;
 
+  let before: string;
+
   beforeAll(async () => {
     honeycomb = await startHoneycomb();
     collector = await startCollector({ configs: CONFIGS, honeycombEndpoint: honeycomb.grpcEndpoint });
+    before = JSON.stringify({ otlp: await receiverCounters(collector, 'otlp'), awsxray: await receiverCounters(collector, 'awsxray') });
   });
   afterAll(async () => {
+    if (collector && collector.proc.child.exitCode === null) {
+      const after = JSON.stringify({ otlp: await receiverCounters(collector, 'otlp'), awsxray: await receiverCounters(collector, 'awsxray') });
+      figures.push(`[normal] receiver counters before the run: ${before}`, `[normal] receiver counters after the run:  ${after}`);
+    }
     await collector?.stop();
     await honeycomb?.stop();
   });
