@@ -124,6 +124,18 @@ describe('spans', () => {
     });
   });
 
+  // Named by route-name.ts (the Express instrumentation is not loaded): the pattern, not the path.
+  it('names a parameterised route by its pattern and leaves an unrouted request named by its method', async () => {
+    const show = await request('/api/activities/0b8f3d7e-2c41-4a6b-9d55-1e7a9c3f6b21');
+    expect(show.name).toBe('GET /api/activities/:uuid');
+    expect(show.attributes['http.route']).toBe('/api/activities/:uuid');
+    const feed = await request('/api/activities/@worf');
+    expect(feed.name).toBe('GET /api/activities/@{:handle}');
+    const missing = await request('/no/such/route');
+    expect(missing.name).toBe('GET');
+    expect(missing.attributes['http.route']).toBeUndefined();
+  });
+
   it('records home-activities-mock-data under the request span with app.now and app.result_length', async () => {
     const server = await request('/api/activities/home');
     const mock = spans.getFinishedSpans().find((span) => span.name === 'home-activities-mock-data');

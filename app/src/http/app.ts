@@ -11,6 +11,7 @@ import type { MessagesService } from '../services/messages-service';
 import { accessLog } from './access-log';
 import { corsPolicy } from './cors';
 import { errorHandler, notFound } from './errors';
+import { routeName } from '../telemetry/route-name';
 import { userHandle } from './user-handle';
 
 export interface AppDependencies {
@@ -28,6 +29,8 @@ export function createApp(deps: AppDependencies): Express {
   // Behind a load balancer or the compose network, the client address is in X-Forwarded-For.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
 
+  // Names the request span by route (replaces the Express instrumentation; see route-name.ts).
+  app.use(routeName());
   app.use(accessLog(logger));
   app.use(corsPolicy(config.corsOrigins));
   app.use(userHandle());

@@ -1,7 +1,7 @@
 /**
  * The telemetry bootstrap: the one module with side effects at import. Load it before anything
  * else (`node --require ./dist/src/telemetry/register.js dist/src/server.js`) so the
- * instrumentations hook `http`, `express` and `pino` before the application requires them.
+ * instrumentations hook `http`, `undici` and `pino` before the application requires them.
  */
 import { randomUUID } from 'node:crypto';
 

@@ -1,0 +1,303 @@
+/**
+ * Issue 6, deliverable 1: what the telemetry costs the app, side by side in one run.
+ *
+ * Every variant runs the same compiled app (app/dist) on the same endpoints with the same
+ * autocannon settings; only the preloaded bootstrap and its environment differ:
+ *   bare  - the shipped bootstrap with OTEL_SDK_DISABLED=true (the issue's baseline)
+ *   none  - no bootstrap at all (reference: shows what "disabled" still costs)
+ *   floor - HTTP server instrumentation alone, spans recorded then dropped (bench/floor-register.ts)
+ *   ours  - the shipped bootstrap, traces + logs over OTLP/gRPC to a live collector
+ *   naive - getNodeAutoInstrumentations() defaults + OTLP/gRPC (bench/naive-register.ts)
+ *
+ * Pinning: run this under `taskset -c 0` (make bench does). autocannon runs in this process and
+ * the pass-through collector inherits CPU 0; each server is started with `taskset -c 1`, so at
+ * saturation the server owns one core and 1/rps is its CPU time per request.
+ *
+ * Per round, each variant gets a fresh server (fresh in-memory store): GET warm-up, GET at
+ * saturation, GET at a fixed rate, then the same for POST. GET goes first because every POST
+ * adds to the home feed, which would make later GETs heavier. The variant order rotates per
+ * round so slow drift of the machine does not always land on the same variant.
+ *
+ * Environment: BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_CONNECTIONS
+ * (10), BENCH_RATE (1000 req/s), BENCH_VARIANTS (comma list), BENCH_PROFILE (1: profile "ours"),
+ * BENCH_LABEL (free text stored with the results), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR
+ * (another built copy of app/, e.g. the commit before a change, for a before/after comparison).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import {
+  cpuMicros,
+  ENDPOINTS,
+  freePort,
+  OUT_DIR,
+  packageVersion,
+  percentile,
+  RESULTS_JSON,
+  ROOT,
+  runLoad,
+  spawnLogged,
+  stopProcess,
+  VARIANTS,
+  waitForOk,
+  type AutocannonOptions,
+  type BenchResults,
+  type EndpointName,
+  type ExportCount,
+  type Measurement,
+  type Mode,
+  type VariantName,
+} from './lib.ts';
+import { summariseProfile } from './profile-summary.ts';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
+const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
+const WARMUP_S = Number(process.env['BENCH_WARMUP'] ?? '2');
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? '10');
+const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? '1000');
+const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
+const OUTPUT = path.resolve(process.env['BENCH_OUTPUT'] ?? RESULTS_JSON);
+const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
+  .split(',')
+  .map((name) => name.trim())
+  .filter((name): name is VariantName => (VARIANTS as readonly string[]).includes(name));
+
+const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(ROOT, 'app'));
+const COLLECTOR_BIN = path.join(ROOT, 'otel-collector', 'build', 'otelcol-cruddur');
+const SERVER_CPU = '1';
+const POST_BODY = JSON.stringify({ message: 'bench: a crud of ordinary length', ttl: '1-hour' });
+const USER = 'worf';
+
+interface VariantSetup {
+  readonly nodeArgs: readonly string[];
+  readonly env: Record<string, string>;
+}
+
+function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
+  const shipped = ['--require', './dist/src/telemetry/register.js'];
+  const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint };
+  switch (name) {
+    case 'bare':
+      return { nodeArgs: shipped, env: { OTEL_SDK_DISABLED: 'true' } };
+    case 'none':
+      return { nodeArgs: [], env: {} };
+    case 'floor':
+      return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'floor-register.ts')], env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' } };
+    case 'ours':
+      return { nodeArgs: shipped, env: exporting };
+    case 'naive':
+      return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'naive-register.ts')], env: { ...exporting, OTEL_METRICS_EXPORTER: 'none' } };
+  }
+}
+
+function loadOptions(port: number, endpoint: EndpointName, seconds: number, rate?: number): AutocannonOptions {
+  const base = { connections: CONNECTIONS, duration: seconds, ...(rate === undefined ? {} : { overallRate: rate }) };
+  return endpoint === 'GET /api/activities/home'
+    ? { ...base, url: `http://127.0.0.1:${String(port)}/api/activities/home`, method: 'GET', headers: { 'x-cruddur-user-handle': USER } }
+    : {
+        ...base,
+        url: `http://127.0.0.1:${String(port)}/api/activities`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-cruddur-user-handle': USER },
+        body: POST_BODY,
+      };
+}
+
+/** The equivalent autocannon command line, for the results file. */
+function cliOf(endpoint: EndpointName, rate?: number): string {
+  const rateFlag = rate === undefined ? '' : ` -R ${String(rate)}`;
+  const common = `autocannon -c ${String(CONNECTIONS)} -d ${String(DURATION_S)}${rateFlag} -H x-cruddur-user-handle=${USER}`;
+  return endpoint === 'GET /api/activities/home'
+    ? `${common} http://127.0.0.1:$PORT/api/activities/home`
+    : `${common} -m POST -H content-type=application/json -b '${POST_BODY}' http://127.0.0.1:$PORT/api/activities`;
+}
+
+interface Collector {
+  readonly otlpEndpoint: string;
+  counts(): Promise<{ spans: number; logRecords: number; refused: number }>;
+  stop(): Promise<void>;
+}
+
+async function startCollector(logFd: number): Promise<Collector> {
+  const otlpPort = await freePort();
+  const metricsPort = await freePort();
+  const child = spawnLogged(COLLECTOR_BIN, ['--config', path.join(ROOT, 'bench', 'collector-passthrough.yaml')], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_OTLP_PORT: String(otlpPort), BENCH_METRICS_PORT: String(metricsPort) },
+    logFd,
+  });
+  const metricsUrl = `http://127.0.0.1:${String(metricsPort)}/metrics`;
+  await waitForOk(metricsUrl, child, 20_000);
+  const sum = (text: string, prefix: string): number =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(prefix))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    otlpEndpoint: `http://127.0.0.1:${String(otlpPort)}`,
+    async counts() {
+      const text = await (await fetch(metricsUrl)).text();
+      return {
+        spans: sum(text, 'otelcol_receiver_accepted_spans'),
+        logRecords: sum(text, 'otelcol_receiver_accepted_log_records'),
+        refused: sum(text, 'otelcol_receiver_refused_spans') + sum(text, 'otelcol_receiver_refused_log_records'),
+      };
+    },
+    stop: () => stopProcess(child, 10_000),
+  };
+}
+
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+async function measure(variant: VariantName, round: number, endpoint: EndpointName, mode: Mode, port: number, pid: number): Promise<Measurement> {
+  const rate = mode === 'rate' ? FIXED_RATE : undefined;
+  // Warm-up at the same load shape: JIT, connection set-up and exporter batching settle first.
+  const warmup = await runLoad(loadOptions(port, endpoint, WARMUP_S, rate));
+  const cpuBefore = cpuMicros(pid, clockTicks);
+  const wallBefore = process.hrtime.bigint();
+  const { result, latenciesMs } = await runLoad(loadOptions(port, endpoint, DURATION_S, rate));
+  const wallMicros = Number(process.hrtime.bigint() - wallBefore) / 1000;
+  const cpuUsed = cpuMicros(pid, clockTicks) - cpuBefore;
+  const sorted = Float64Array.from(latenciesMs).sort();
+  const ok = result['2xx'];
+  const measurement: Measurement = {
+    variant,
+    round,
+    endpoint,
+    mode,
+    requests: ok,
+    warmupRequests: warmup.result['2xx'],
+    rps: ok / result.duration,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    autocannonP99Ms: result.latency.p99,
+    serverCpuUsPerRequest: ok === 0 ? Number.NaN : cpuUsed / ok,
+    serverCpuUtilisation: cpuUsed / wallMicros,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+  process.stdout.write(
+    `  ${variant.padEnd(5)} r${String(round)} ${mode.padEnd(8)} ${endpoint.padEnd(25)} ${measurement.rps.toFixed(0).padStart(6)} req/s  p50 ${measurement.p50Ms.toFixed(3)} ms  p99 ${measurement.p99Ms.toFixed(3)} ms  cpu ${measurement.serverCpuUsPerRequest.toFixed(1)} us/req (${(measurement.serverCpuUtilisation * 100).toFixed(0)}%)${measurement.errors + measurement.non2xx > 0 ? `  ERRORS ${String(measurement.errors)} non2xx ${String(measurement.non2xx)}` : ''}\n`,
+  );
+  return measurement;
+}
+
+async function startServer(variant: VariantName, collector: Collector, logFd: number, extraNodeArgs: readonly string[] = []) {
+  const port = await freePort();
+  const setup = variantSetup(variant, collector.otlpEndpoint);
+  const child = spawnLogged('taskset', ['-c', SERVER_CPU, process.execPath, ...extraNodeArgs, ...setup.nodeArgs, 'dist/src/server.js'], {
+    cwd: APP_DIR,
+    // stdout (the JSON access log) goes to /dev/null in every variant alike.
+    env: { ...process.env, ...setup.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    logFd,
+  });
+  await waitForOk(`http://127.0.0.1:${String(port)}/health`, child, 20_000);
+  if (child.pid === undefined) throw new Error('server has no pid');
+  return { child, port, pid: child.pid };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT_DIR, { recursive: true });
+  mkdirSync(path.dirname(OUTPUT), { recursive: true });
+  const logFd = openSync(path.join(OUT_DIR, 'app-overhead.log'), 'w');
+  const loadBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
+  if ((loadBefore[0] ?? 0) > 0.5) process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
+
+  const collector = await startCollector(logFd);
+  const measurements: Measurement[] = [];
+  const exports: ExportCount[] = [];
+  let profile: BenchResults['profile'];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const order = SELECTED.map((_, index) => SELECTED[(index + round - 1) % SELECTED.length]).filter((name) => name !== undefined);
+      for (const variant of order) {
+        const server = await startServer(variant, collector, logFd);
+        const countsBefore = await collector.counts();
+        const requests: Record<EndpointName, number> = { 'GET /api/activities/home': 0, 'POST /api/activities': 0 };
+        try {
+          for (const endpoint of ENDPOINTS) {
+            for (const mode of ['saturate', 'rate'] as const) {
+              const measurement = await measure(variant, round, endpoint, mode, server.port, server.pid);
+              measurements.push(measurement);
+              requests[endpoint] += measurement.requests + measurement.warmupRequests;
+            }
+          }
+        } finally {
+          // SIGTERM makes the app flush its exporters, so the counts below are complete.
+          await stopProcess(server.child, 15_000);
+        }
+        const countsAfter = await collector.counts();
+        exports.push({
+          variant,
+          round,
+          requests,
+          spans: countsAfter.spans - countsBefore.spans,
+          logRecords: countsAfter.logRecords - countsBefore.logRecords,
+          refused: countsAfter.refused - countsBefore.refused,
+        });
+      }
+    }
+
+    if (PROFILE && SELECTED.includes('ours')) {
+      // A separate server: the profiler's own cost must not enter the measured figures.
+      const profileDir = path.join(OUT_DIR, 'profile');
+      rmSync(profileDir, { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+      const server = await startServer('ours', collector, logFd, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=ours.cpuprofile']);
+      try {
+        process.stdout.write('profiling "ours" (node --cpu-prof) at saturation, GET then POST\n');
+        for (const endpoint of ENDPOINTS) await runLoad(loadOptions(server.port, endpoint, DURATION_S));
+      } finally {
+        await stopProcess(server.child, 15_000);
+      }
+      const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+      if (file !== undefined) profile = summariseProfile(path.join(profileDir, file));
+    }
+  } finally {
+    await collector.stop();
+  }
+
+  const collectorVersion = execFileSync(COLLECTOR_BIN, ['--version'], { encoding: 'utf8' }).trim();
+  const results: BenchResults = {
+    meta: {
+      date: new Date().toISOString(),
+      label: process.env['BENCH_LABEL'] ?? '',
+      host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, kernel: os.release(), loadBefore },
+      versions: {
+        node: process.version,
+        autocannon: packageVersion('autocannon'),
+        '@opentelemetry/sdk-node': packageVersion('@opentelemetry/sdk-node'),
+        '@opentelemetry/sdk-trace': packageVersion('@opentelemetry/sdk-trace'),
+        '@opentelemetry/instrumentation-http': packageVersion('@opentelemetry/instrumentation-http'),
+        '@opentelemetry/auto-instrumentations-node': packageVersion('@opentelemetry/auto-instrumentations-node'),
+        express: packageVersion('express'),
+        pino: packageVersion('pino'),
+        collector: collectorVersion,
+      },
+      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, fixedRate: FIXED_RATE },
+      pinning: `server: taskset -c ${SERVER_CPU}; runner + autocannon + pass-through collector: CPU 0 (taskset -c 0 on the runner)`,
+      commands: {
+        runner: 'taskset -c 0 node bench/app-overhead.ts   (make bench)',
+        'server (bare)': 'OTEL_SDK_DISABLED=true taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js',
+        'server (none)': 'taskset -c 1 node dist/src/server.js',
+        'server (floor)': 'OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=none taskset -c 1 node --import ../bench/floor-register.ts dist/src/server.js',
+        'server (ours)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js',
+        'server (naive)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP OTEL_METRICS_EXPORTER=none taskset -c 1 node --import ../bench/naive-register.ts dist/src/server.js',
+        collector: 'otelcol-cruddur --config bench/collector-passthrough.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
+        'load GET (saturate)': cliOf('GET /api/activities/home'),
+        'load POST (saturate)': cliOf('POST /api/activities'),
+        'load GET (fixed rate)': cliOf('GET /api/activities/home', FIXED_RATE),
+        'load POST (fixed rate)': cliOf('POST /api/activities', FIXED_RATE),
+      },
+    },
+    measurements,
+    exports,
+    ...(profile === undefined ? {} : { profile }),
+  };
+  writeFileSync(OUTPUT, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), OUTPUT)}\n`);
+}
+
+await main();

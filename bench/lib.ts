@@ -1,0 +1,220 @@
+/**
+ * Shared pieces of the benchmarks: typed access to autocannon (it ships no type declarations),
+ * process helpers, and the result shapes the runner writes and the report reads.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const BENCH_DIR = path.join(ROOT, 'bench');
+export const OUT_DIR = path.join(BENCH_DIR, 'out');
+export const RESULTS_JSON = path.join(BENCH_DIR, 'results', 'app-overhead.json');
+export const BEFORE_JSON = path.join(BENCH_DIR, 'results', 'app-overhead-before.json');
+
+const require = createRequire(import.meta.url);
+
+// ---- autocannon, the subset used here ---------------------------------------------------------
+
+export interface AutocannonOptions {
+  readonly url: string;
+  readonly connections: number;
+  readonly duration: number;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly overallRate?: number;
+}
+
+export interface AutocannonResult {
+  readonly duration: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly '2xx': number;
+  readonly requests: { readonly average: number; readonly total: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+}
+
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
+  on(event: 'done', listener: (result: AutocannonResult) => void): void;
+}
+
+type Autocannon = (options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
+
+const autocannon = require('autocannon') as Autocannon;
+
+export interface LoadResult {
+  readonly result: AutocannonResult;
+  /** Every 2xx response time in ms at hrtime resolution: autocannon's histogram keeps whole ms only. */
+  readonly latenciesMs: Float64Array;
+}
+
+export function runLoad(options: AutocannonOptions): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    let latencies = new Float64Array(1 << 16);
+    let count = 0;
+    const instance = autocannon(options, (error, result) => {
+      if (error !== null) reject(error);
+      else resolve({ result, latenciesMs: latencies.subarray(0, count) });
+    });
+    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      if (statusCode < 200 || statusCode >= 300) return;
+      if (count === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[count++] = responseTimeMs;
+    });
+  });
+}
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+// ---- processes ------------------------------------------------------------------------------------
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls a URL until it answers 200, or fails after `timeoutMs` (or if the process died). */
+export async function waitForOk(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited (${String(child.exitCode)}) before ${url} answered`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer 200 within ${String(timeoutMs)} ms`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when this child (only) has exited. */
+export async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc. */
+export function cpuMicros(pid: number, clockTicksPerSecond: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; fields after its closing ')' start at 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
+  return (ticks / clockTicksPerSecond) * 1e6;
+}
+
+export function spawnLogged(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFd: number }): ChildProcess {
+  return spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'ignore', options.logFd] });
+}
+
+export function packageVersion(name: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+// ---- result shapes --------------------------------------------------------------------------------
+
+export const VARIANTS = ['bare', 'none', 'floor', 'ours', 'naive'] as const;
+export type VariantName = (typeof VARIANTS)[number];
+export const ENDPOINTS = ['GET /api/activities/home', 'POST /api/activities'] as const;
+export type EndpointName = (typeof ENDPOINTS)[number];
+export type Mode = 'saturate' | 'rate';
+
+export interface Measurement {
+  readonly variant: VariantName;
+  readonly round: number;
+  readonly endpoint: EndpointName;
+  readonly mode: Mode;
+  /** 2xx responses in the measured window; warm-up ones are counted apart. */
+  readonly requests: number;
+  readonly warmupRequests: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** autocannon's own p99 (whole ms; corrected for coordinated omission in rate mode). */
+  readonly autocannonP99Ms: number;
+  /** Server CPU time / 2xx responses during the measured window. */
+  readonly serverCpuUsPerRequest: number;
+  /** Server CPU time / wall time: near 1.0 means the server core was saturated. */
+  readonly serverCpuUtilisation: number;
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+export interface ExportCount {
+  readonly variant: VariantName;
+  readonly round: number;
+  readonly requests: Record<EndpointName, number>;
+  readonly spans: number;
+  readonly logRecords: number;
+  readonly refused: number;
+}
+
+export interface ProfileEntry {
+  readonly functionName: string;
+  readonly location: string;
+  readonly selfMs: number;
+  readonly selfPercent: number;
+}
+
+export interface ProfileSummary {
+  readonly file: string;
+  readonly totalMs: number;
+  readonly startupMsExcluded: number;
+  readonly idlePercent: number;
+  readonly top: ProfileEntry[];
+  readonly byPackage: { readonly name: string; readonly selfPercent: number }[];
+}
+
+export interface BenchResults {
+  readonly meta: {
+    readonly date: string;
+    readonly label: string;
+    readonly host: { readonly cpu: string; readonly cores: number; readonly kernel: string; readonly loadBefore: number[] };
+    readonly versions: Record<string, string>;
+    readonly settings: { readonly connections: number; readonly durationS: number; readonly warmupS: number; readonly rounds: number; readonly fixedRate: number };
+    readonly pinning: string;
+    readonly commands: Record<string, string>;
+  };
+  readonly measurements: Measurement[];
+  readonly exports: ExportCount[];
+  readonly profile?: ProfileSummary;
+}
