@@ -16,6 +16,8 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly requestBodyLimit: string;
   readonly shutdownTimeoutMs: number;
+  /** How long a failed telemetry export is retried before the batch is dropped. */
+  readonly telemetryRetryMaxElapsedMs: number;
   readonly debugRoutes: boolean;
   readonly rollbar: RollbarConfig;
 }
@@ -57,6 +59,8 @@ const environmentSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 16kb or 1mb')
     .default('16kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Below OTEL_BSP_EXPORT_TIMEOUT / OTEL_BLRP_EXPORT_TIMEOUT (30 s), which bound one export call.
+  TELEMETRY_RETRY_MAX_ELAPSED_MS: z.coerce.number().int().min(0).max(120_000).default(25_000),
   CRUDDUR_DEBUG_ROUTES: booleanFlag,
   ROLLBAR_ACCESS_TOKEN: optionalString,
   ROLLBAR_ENDPOINT: optionalUrl,
@@ -90,6 +94,7 @@ export function parseConfig(environment: NodeJS.ProcessEnv): AppConfig {
     logLevel: env.LOG_LEVEL,
     requestBodyLimit: env.REQUEST_BODY_LIMIT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    telemetryRetryMaxElapsedMs: env.TELEMETRY_RETRY_MAX_ELAPSED_MS,
     debugRoutes: env.CRUDDUR_DEBUG_ROUTES,
     rollbar: {
       accessToken: env.ROLLBAR_ACCESS_TOKEN,

@@ -15,6 +15,7 @@ function start(): void {
     serviceVersion: config.serviceVersion,
     deploymentEnvironment: config.deploymentEnvironment,
     serviceInstanceId: randomUUID(),
+    exportRetryMaxElapsedMs: config.telemetryRetryMaxElapsedMs,
     ...(config.rollbar.endpoint === undefined ? {} : { errorReportingUrl: config.rollbar.endpoint }),
   });
   sdk.start();

@@ -15,6 +15,8 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
+import { RetryingExporter } from './retrying-exporter';
+
 export const DEFAULT_SERVICE_NAME = 'cruddur-backend';
 export const HEALTH_PATH = '/health';
 
@@ -24,6 +26,8 @@ export interface TelemetryOptions {
   readonly serviceInstanceId: string;
   /** Error-reporting endpoint whose calls must not be traced (Rollbar's item API). */
   readonly errorReportingUrl?: string;
+  /** How long a failed OTLP export is retried (collector restarting); 0 = never. */
+  readonly exportRetryMaxElapsedMs?: number;
   /** Tests inject in-memory exporters; production exports OTLP/gRPC as the env says. */
   readonly spanProcessors?: SpanProcessor[];
   readonly logRecordProcessors?: LogRecordProcessor[];
@@ -111,10 +115,12 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   // now means none of it is loaded.
   const disabled = isSdkDisabled(environment);
 
+  // The batch processors' bounded queues buffer while one batch retries; see retrying-exporter.ts.
+  const retry = { maxElapsedMs: options.exportRetryMaxElapsedMs ?? 25_000 };
   const spanProcessors = options.spanProcessors;
   const logRecordProcessors =
     options.logRecordProcessors ??
-    (logsExporter === 'otlp' ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] : undefined);
+    (logsExporter === 'otlp' ? [new BatchLogRecordProcessor({ exporter: new RetryingExporter(new OTLPLogExporter(), retry) })] : undefined);
 
   return new NodeSDK({
     // Service name default; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win (env detector).
@@ -133,7 +139,7 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     ...(spanProcessors !== undefined
       ? { spanProcessors }
       : tracesExporter === 'otlp'
-        ? { traceExporter: new OTLPTraceExporter() }
+        ? { traceExporter: new RetryingExporter(new OTLPTraceExporter(), retry) }
         : {}),
     ...(logRecordProcessors === undefined ? {} : { logRecordProcessors }),
     // The SDK defaults to an OTLP metrics exporter; this service exports none unless asked.

@@ -29,6 +29,8 @@ export async function projectContainers(projectName: string): Promise<ProjectCon
 
 /** The parts of `docker inspect` (container) these tests read. */
 export interface ContainerInspect {
+  readonly State: { readonly Running: boolean; readonly OOMKilled: boolean; readonly ExitCode: number };
+  readonly RestartCount: number;
   readonly Config: { readonly Image: string };
   readonly NetworkSettings: { readonly Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
   readonly HostConfig: { readonly PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> | null };

@@ -1,0 +1,72 @@
+import { newXrayCompatibleTraceId, traceparent } from '../../../tools/trace-ids.ts';
+
+export interface LoadResult {
+  readonly sent: number;
+  /** status code (0 for a transport error) → count */
+  readonly statuses: Record<number, number>;
+  readonly latenciesMs: number[];
+  readonly traceIds: string[];
+  /** Milliseconds since the start at which each request was sent, in order. */
+  readonly sentAtMs: number[];
+}
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly ratePerSecond: number;
+  readonly durationMs: number;
+  /** Called once at these offsets (ms from the start), e.g. to kill and restart a container. */
+  readonly events?: ReadonlyArray<{ atMs: number; run: () => Promise<void> }>;
+}
+
+/**
+ * An open-loop load at a fixed rate: a request is sent on schedule whether or not earlier ones
+ * have answered, as real clients do, so a slow or stuck server shows up as latency and errors
+ * instead of silently lowering the rate. Each request carries its own trace id.
+ */
+export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
+  const intervalMs = 1000 / options.ratePerSecond;
+  const total = Math.round((options.durationMs / 1000) * options.ratePerSecond);
+  const statuses: Record<number, number> = {};
+  const latenciesMs: number[] = [];
+  const traceIds: string[] = [];
+  const sentAtMs: number[] = [];
+  const inFlight: Array<Promise<void>> = [];
+  const pendingEvents = [...(options.events ?? [])].sort((a, b) => a.atMs - b.atMs);
+  const eventRuns: Array<Promise<void>> = [];
+  const started = performance.now();
+
+  for (let index = 0; index < total; index += 1) {
+    const due = started + index * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const elapsed = performance.now() - started;
+    while (pendingEvents.length > 0 && (pendingEvents[0]?.atMs ?? Infinity) <= elapsed) {
+      const event = pendingEvents.shift();
+      if (event !== undefined) eventRuns.push(event.run());
+    }
+    const traceId = newXrayCompatibleTraceId();
+    traceIds.push(traceId);
+    sentAtMs.push(elapsed);
+    const sentAt = performance.now();
+    inFlight.push(
+      fetch(options.url, { headers: { traceparent: traceparent(traceId) }, signal: AbortSignal.timeout(10_000) })
+        .then(async (response) => {
+          await response.arrayBuffer();
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        })
+        .catch(() => {
+          statuses[0] = (statuses[0] ?? 0) + 1;
+        })
+        .finally(() => latenciesMs.push(performance.now() - sentAt)),
+    );
+  }
+  await Promise.all(inFlight);
+  await Promise.all(eventRuns);
+  return { sent: total, statuses, latenciesMs, traceIds, sentAtMs };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
