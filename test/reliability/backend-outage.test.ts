@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { logGroupEvents } from '../../tools/backends.ts';
+import { toXrayTraceId } from '../../tools/trace-ids.ts';
+import { startStack, type Stack } from '../integration/stack.ts';
+import { projectContainers } from './support/docker.ts';
+import { steadyLoad } from './support/load.ts';
+
+/**
+ * Issue 5.2: the AWS stand-in goes dark for 30 s (paused: connections hang, as a network outage
+ * does), and while data is queued the collector is killed and started again. CloudWatch Logs
+ * rides on a persistent sending queue (file_storage): no log record may be lost. The awsxray
+ * exporter has no queue: its loss is measured and reported, not hidden.
+ */
+
+const run = promisify(execFile);
+const RATE = 50;
+const DURATION_MS = 60_000;
+const OUTAGE_START_MS = 5_000;
+const COLLECTOR_KILL_MS = 20_000;
+const OUTAGE_END_MS = 35_000;
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ projectPrefix: 'cruddur-rel-backend' });
+});
+
+afterAll(async () => {
+  await stack?.down();
+});
+
+async function serviceContainer(service: string): Promise<string> {
+  const container = (await projectContainers(stack.projectName)).find((candidate) => candidate.service === service);
+  if (container === undefined) throw new Error(`no ${service} container in ${stack.projectName}`);
+  return container.id;
+}
+
+async function tracesInXray(traceIds: readonly string[]): Promise<Set<string>> {
+  const xray = new XRayClient({
+    endpoint: stack.aws.endpoint,
+    region: stack.aws.region,
+    credentials: { accessKeyId: stack.aws.accessKeyId, secretAccessKey: stack.aws.secretAccessKey },
+  });
+  const found = new Set<string>();
+  try {
+    // BatchGetTraces takes five ids a call.
+    for (let index = 0; index < traceIds.length; index += 5) {
+      const chunk = traceIds.slice(index, index + 5);
+      const out = await xray.send(new BatchGetTracesCommand({ TraceIds: chunk.map(toXrayTraceId) }));
+      for (const trace of out.Traces ?? []) {
+        if ((trace.Segments ?? []).length > 0 && trace.Id !== undefined) found.add(trace.Id.split('-').slice(1).join(''));
+      }
+    }
+  } finally {
+    xray.destroy();
+  }
+  return found;
+}
+
+describe('backend outage and collector restart', () => {
+  it('loses no log record through a 30 s AWS outage and a collector kill, and measures X-Ray loss', async () => {
+    const moto = await serviceContainer('moto');
+    const collector = await serviceContainer('otel-collector');
+    const result = await steadyLoad({
+      url: `${stack.appUrl}/api/activities/notifications`,
+      ratePerSecond: RATE,
+      durationMs: DURATION_MS,
+      events: [
+        { atMs: OUTAGE_START_MS, run: async () => void (await run('docker', ['pause', moto])) },
+        {
+          atMs: COLLECTOR_KILL_MS,
+          run: async () => {
+            await run('docker', ['kill', collector]);
+            await run('docker', ['start', collector]);
+          },
+        },
+        { atMs: OUTAGE_END_MS, run: async () => void (await run('docker', ['unpause', moto])) },
+      ],
+    });
+    expect(result.statuses).toEqual({ 200: result.sent });
+
+    // Every request wrote one access record; wait until CloudWatch stops receiving more.
+    const sent = new Set(result.traceIds);
+    let logged = 0;
+    let stableSince = Date.now();
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline && logged < sent.size) {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      const events = await logGroupEvents(stack.aws, 'cruddur');
+      const now = new Set(events.filter((event) => event.message.attributes?.['log.type'] === 'access' && sent.has(event.message.trace_id ?? '')).map((event) => event.message.trace_id)).size;
+      if (now > logged) stableSince = Date.now();
+      logged = now;
+      if (Date.now() - stableSince > 60_000) break;
+    }
+    const inXray = await tracesInXray(result.traceIds);
+    const figures = {
+      requests: sent.size,
+      cloudwatchAccessRecords: logged,
+      cloudwatchLost: sent.size - logged,
+      xrayTraces: inXray.size,
+      xrayLost: sent.size - inXray.size,
+      xrayLossRatio: (sent.size - inXray.size) / sent.size,
+    };
+    console.log(`backend outage: ${JSON.stringify(figures)}`);
+    expect(figures.cloudwatchLost).toBe(0);
+  });
+});
