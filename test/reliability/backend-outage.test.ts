@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logGroupEvents } from '../../tools/backends.ts';
 import { toXrayTraceId } from '../../tools/trace-ids.ts';
 import { startStack, type Stack } from '../integration/stack.ts';
-import { projectContainers } from './support/docker.ts';
+import { serviceContainerId } from './support/docker.ts';
 import { steadyLoad } from './support/load.ts';
 
 /**
@@ -34,11 +34,7 @@ afterAll(async () => {
   await stack?.down();
 });
 
-async function serviceContainer(service: string): Promise<string> {
-  const container = (await projectContainers(stack.projectName)).find((candidate) => candidate.service === service);
-  if (container === undefined) throw new Error(`no ${service} container in ${stack.projectName}`);
-  return container.id;
-}
+const serviceContainer = (service: string): Promise<string> => serviceContainerId(stack.projectName, service);
 
 async function tracesInXray(traceIds: readonly string[]): Promise<Set<string>> {
   const xray = new XRayClient({

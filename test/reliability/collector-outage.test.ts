@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { honeycombReport } from '../../tools/backends.ts';
 import { startStack, type Stack } from '../integration/stack.ts';
 import { percentile, steadyLoad } from './support/load.ts';
-import { inspectContainer, projectContainers } from './support/docker.ts';
+import { inspectContainer, serviceContainerId } from './support/docker.ts';
 
 /**
  * Issue 5.1: under a steady 200 req/s, the collector sidecar is killed (SIGKILL) for 10 s and
@@ -30,11 +30,7 @@ afterAll(async () => {
   await stack?.down();
 });
 
-async function serviceContainer(service: string): Promise<string> {
-  const container = (await projectContainers(stack.projectName)).find((candidate) => candidate.service === service);
-  if (container === undefined) throw new Error(`no ${service} container in ${stack.projectName}`);
-  return container.id;
-}
+const serviceContainer = (service: string): Promise<string> => serviceContainerId(stack.projectName, service);
 
 /** Distinct trace ids with a server span at the Honeycomb stand-in, among the ones we sent. */
 async function deliveredTraces(sent: ReadonlySet<string>): Promise<number> {

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startStack, type Stack } from '../integration/stack.ts';
-import { exec, inspectContainer, projectContainers } from './support/docker.ts';
+import { exec, inspectContainer, serviceContainerId } from './support/docker.ts';
 import { steadyLoad } from './support/load.ts';
 
 /**
@@ -29,11 +29,7 @@ afterAll(async () => {
   await stack?.down();
 });
 
-async function serviceContainer(service: string): Promise<string> {
-  const container = (await projectContainers(stack.projectName)).find((candidate) => candidate.service === service);
-  if (container === undefined) throw new Error(`no ${service} container in ${stack.projectName}`);
-  return container.id;
-}
+const serviceContainer = (service: string): Promise<string> => serviceContainerId(stack.projectName, service);
 
 /** VmRSS of the node process running the server (not docker-init, not this probe), read inside the app container. */
 async function appRssMb(app: string): Promise<number> {

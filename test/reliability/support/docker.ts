@@ -27,6 +27,13 @@ export async function projectContainers(projectName: string): Promise<ProjectCon
   });
 }
 
+/** The id of a compose service's container in a project. */
+export async function serviceContainerId(projectName: string, service: string): Promise<string> {
+  const container = (await projectContainers(projectName)).find((candidate) => candidate.service === service);
+  if (container === undefined) throw new Error(`no ${service} container in ${projectName}`);
+  return container.id;
+}
+
 /** The parts of `docker inspect` (container) these tests read. */
 export interface ContainerInspect {
   readonly State: { readonly Running: boolean; readonly OOMKilled: boolean; readonly ExitCode: number };
