@@ -133,6 +133,25 @@ export async function xrayDocuments(access: AwsAccess, traceId: string): Promise
   }
 }
 
+/** Which of these traces X-Ray holds at least one segment of (W3C ids in and out). */
+export async function tracesInXray(access: AwsAccess, traceIds: readonly string[]): Promise<Set<string>> {
+  const xray = new XRayClient(clientConfig(access));
+  const found = new Set<string>();
+  try {
+    // BatchGetTraces takes five ids a call.
+    for (let index = 0; index < traceIds.length; index += 5) {
+      const chunk = traceIds.slice(index, index + 5);
+      const out = await xray.send(new BatchGetTracesCommand({ TraceIds: chunk.map(toXrayTraceId) }));
+      for (const trace of out.Traces ?? []) {
+        if ((trace.Segments ?? []).length > 0 && trace.Id !== undefined) found.add(trace.Id.split('-').slice(1).join(''));
+      }
+    }
+  } finally {
+    xray.destroy();
+  }
+  return found;
+}
+
 // --- CloudWatch Logs (moto) --------------------------------------------------------------------
 
 /** A CloudWatch event's message as the awscloudwatchlogs exporter writes it. */

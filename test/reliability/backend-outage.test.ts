@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { logGroupEvents } from '../../tools/backends.ts';
-import { toXrayTraceId } from '../../tools/trace-ids.ts';
+import { logGroupEvents, tracesInXray } from '../../tools/backends.ts';
 import { startStack, type Stack } from '../integration/stack.ts';
 import { serviceContainerId } from './support/docker.ts';
-import { steadyLoad } from './support/load.ts';
+import { settledCount, steadyLoad } from './support/load.ts';
 
 /**
  * Issue 5.2: the AWS stand-in goes dark for 30 s (paused: connections hang, as a network outage
@@ -36,28 +34,6 @@ afterAll(async () => {
 
 const serviceContainer = (service: string): Promise<string> => serviceContainerId(stack.projectName, service);
 
-async function tracesInXray(traceIds: readonly string[]): Promise<Set<string>> {
-  const xray = new XRayClient({
-    endpoint: stack.aws.endpoint,
-    region: stack.aws.region,
-    credentials: { accessKeyId: stack.aws.accessKeyId, secretAccessKey: stack.aws.secretAccessKey },
-  });
-  const found = new Set<string>();
-  try {
-    // BatchGetTraces takes five ids a call.
-    for (let index = 0; index < traceIds.length; index += 5) {
-      const chunk = traceIds.slice(index, index + 5);
-      const out = await xray.send(new BatchGetTracesCommand({ TraceIds: chunk.map(toXrayTraceId) }));
-      for (const trace of out.Traces ?? []) {
-        if ((trace.Segments ?? []).length > 0 && trace.Id !== undefined) found.add(trace.Id.split('-').slice(1).join(''));
-      }
-    }
-  } finally {
-    xray.destroy();
-  }
-  return found;
-}
-
 describe('backend outage and collector restart', () => {
   it('loses no log record through a 30 s AWS outage and a collector kill, and measures X-Ray loss', async () => {
     const moto = await serviceContainer('moto');
@@ -82,18 +58,12 @@ describe('backend outage and collector restart', () => {
 
     // Every request wrote one access record; wait until CloudWatch stops receiving more.
     const sent = new Set(result.traceIds);
-    let logged = 0;
-    let stableSince = Date.now();
-    const deadline = Date.now() + 240_000;
-    while (Date.now() < deadline && logged < sent.size) {
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const accessRecords = async (): Promise<number> => {
       const events = await logGroupEvents(stack.aws, 'cruddur');
-      const now = new Set(events.filter((event) => event.message.attributes?.['log.type'] === 'access' && sent.has(event.message.trace_id ?? '')).map((event) => event.message.trace_id)).size;
-      if (now > logged) stableSince = Date.now();
-      logged = now;
-      if (Date.now() - stableSince > 60_000) break;
-    }
-    const inXray = await tracesInXray(result.traceIds);
+      return new Set(events.filter((event) => event.message.attributes?.['log.type'] === 'access' && sent.has(event.message.trace_id ?? '')).map((event) => event.message.trace_id)).size;
+    };
+    const logged = await settledCount(accessRecords, { target: sent.size, pollMs: 5_000, quietMs: 60_000, timeoutMs: 240_000 });
+    const inXray = await tracesInXray(stack.aws, result.traceIds);
     const figures = {
       requests: sent.size,
       cloudwatchAccessRecords: logged,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { honeycombReport } from '../../tools/backends.ts';
 import { startStack, type Stack } from '../integration/stack.ts';
-import { percentile, steadyLoad } from './support/load.ts';
+import { percentile, settledCount, steadyLoad } from './support/load.ts';
 import { inspectContainer, serviceContainerId } from './support/docker.ts';
 
 /**
@@ -80,16 +80,7 @@ describe('collector outage under load', () => {
 
     // The traces: wait until the stand-in stops receiving more of them.
     const sent = new Set(result.traceIds);
-    let delivered = 0;
-    let stableSince = Date.now();
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && delivered < sent.size) {
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const now = await deliveredTraces(sent);
-      if (now > delivered) stableSince = Date.now();
-      delivered = now;
-      if (Date.now() - stableSince > 40_000) break;
-    }
+    const delivered = await settledCount(() => deliveredTraces(sent), { target: sent.size, pollMs: 3_000, quietMs: 40_000, timeoutMs: 120_000 });
     const ratio = delivered / sent.size;
     const figures = { sent: sent.size, delivered, ratio, p50Ms: p50, p99Ms: p99, maxMs: max, timeline };
     console.log(`collector outage: ${JSON.stringify(figures)}`);

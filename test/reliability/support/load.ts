@@ -70,3 +70,31 @@ export function percentile(values: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
+
+export interface SettleOptions {
+  /** Stop as soon as the count reaches this. */
+  readonly target: number;
+  readonly pollMs: number;
+  /** Stop when the count has not grown for this long. */
+  readonly quietMs: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Polls a count of delivered items until it reaches the target, stops growing, or time runs out,
+ * and returns the last value: how a loss is measured after an outage, without guessing how long
+ * the backlog takes to drain.
+ */
+export async function settledCount(count: () => Promise<number>, options: SettleOptions): Promise<number> {
+  let last = 0;
+  let grewAt = Date.now();
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline && last < options.target) {
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    const now = await count();
+    if (now > last) grewAt = Date.now();
+    last = now;
+    if (Date.now() - grewAt > options.quietMs) break;
+  }
+  return last;
+}
