@@ -51,6 +51,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   SERVICE_VERSION: 'integration',
   FRONTEND_URL: 'http://localhost:3000',
   BACKEND_URL: 'http://localhost:4567',
+  OTELCOL_MEM_LIMIT: '512m',
 };
 
 export const COLLECTOR_CONFIGS = {
@@ -111,11 +112,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const environment = (configs: readonly string[]): Record<string, string> => ({
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...PINNED_ENVIRONMENT,
-    ...options.env,
-    OTELCOL_ARGS: collectorArgs(configs),
-    // Short batches keep the test quick; the defaults are one second.
+    // Short batches keep the tests quick; the compose defaults are one second.
     OTEL_BSP_SCHEDULE_DELAY: '200',
     OTEL_BLRP_SCHEDULE_DELAY: '200',
+    ...options.env,
+    OTELCOL_ARGS: collectorArgs(configs),
   });
   const executable = composeExecutable();
   const compose = (configs: readonly string[]): DockerComposeEnvironment =>
