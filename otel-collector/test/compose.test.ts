@@ -22,7 +22,16 @@ describe('docker-compose.yml', () => {
   it.each(Object.entries(compose.services))('%s publishes its ports on 127.0.0.1 only, runs with init and a memory limit', (_name, service) => {
     for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
     expect(service.init).toBe(true);
-    expect(service.mem_limit).toMatch(/^\d+m$/);
+    // A fixed limit, or an overridable one with a fixed default.
+    expect(service.mem_limit).toMatch(/^(\d+m|\$\{[A-Z_]+:-\d+m\})$/);
+  });
+
+  it('gives the collector a Go soft memory limit below its container limit (GOMEMLIMIT ~80 %)', () => {
+    const collector = compose.services['otel-collector'];
+    const containerMiB = Number(/(\d+)m\}?$/.exec(collector?.mem_limit ?? '')?.[1]);
+    const goMiB = Number(/(\d+)MiB\}?$/.exec(String(collector?.environment?.['GOMEMLIMIT'] ?? ''))?.[1]);
+    expect(goMiB).toBeGreaterThan(containerMiB * 0.7);
+    expect(goMiB).toBeLessThanOrEqual(containerMiB * 0.85);
   });
 
   it('keeps the stand-ins in the local profile and the app and collector in every profile', () => {

@@ -18,7 +18,7 @@ const load = (file: string): ConfigFile => (parse(fs.readFileSync(file, 'utf8'))
 const OWNED: Record<string, string[]> = {
   [config('honeycomb')]: ['traces/honeycomb'],
   [config('honeycomb-logs')]: ['logs/honeycomb'],
-  [config('xray')]: ['traces/xray'],
+  [config('xray')]: ['traces/xray', 'traces/xray-send'],
   [config('cloudwatch')]: ['logs/cloudwatch'],
   [daemonConfig]: ['traces/xray-daemon'],
 };
@@ -40,8 +40,15 @@ describe('one file per vendor', () => {
     const pipelines = load(file).service?.pipelines ?? {};
     expect(Object.keys(pipelines).sort()).toEqual([...owned].sort());
     for (const [name, p] of Object.entries(pipelines)) {
-      expect(p.receivers, name).toEqual(file === daemonConfig ? ['awsxray'] : ['otlp']);
       expect(p.processors?.[0], `${name} starts with memory_limiter`).toBe('memory_limiter');
+      if (name === 'traces/xray-send') {
+        // X-Ray's second hop reads only from its own loopback spool, which already batched.
+        expect(p.receivers).toEqual(['otlp/xray-spool']);
+        expect(p.processors).toEqual(['memory_limiter']);
+        expect(pipelines['traces/xray']?.exporters).toEqual(['otlp_grpc/xray-spool']);
+        continue;
+      }
+      expect(p.receivers, name).toEqual(file === daemonConfig ? ['awsxray'] : ['otlp']);
       // Batch once: in the exporter's persistent queue (after the write to disk, so a killed
       // collector loses nothing it acknowledged) or, for exporters without a queue, in the processor.
       const exporters = { ...load(config('honeycomb')).exporters, ...load(file).exporters } as Record<string, { sending_queue?: { storage?: string; batch?: unknown } }>;
@@ -69,7 +76,8 @@ describe('one file per vendor', () => {
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
     const merged = parse(out) as ConfigFile;
     expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(Object.values(OWNED).flat().sort());
-    expect(merged.service?.pipelines?.['traces/xray']?.exporters).toEqual(['awsxray']);
+    expect(merged.service?.pipelines?.['traces/xray']?.exporters).toEqual(['otlp_grpc/xray-spool']);
+    expect(merged.service?.pipelines?.['traces/xray-send']?.exporters).toEqual(['awsxray']);
     expect(merged.service?.pipelines?.['traces/honeycomb']?.exporters).toEqual(['otlp_grpc/honeycomb']);
     expect(merged.service?.pipelines?.['traces/xray-daemon']?.exporters).toEqual(['otlp_grpc/loopback']);
     expect(merged.service?.extensions).toEqual(['health_check', 'pprof', 'zpages', 'file_storage']);

@@ -52,6 +52,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   FRONTEND_URL: 'http://localhost:3000',
   BACKEND_URL: 'http://localhost:4567',
   OTELCOL_MEM_LIMIT: '512m',
+  OTELCOL_GOMEMLIMIT: '400MiB',
 };
 
 export const COLLECTOR_CONFIGS = {

@@ -106,6 +106,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     pprof: await freePort(),
     zpages: await freePort(),
     daemon: await freePort({ udp: true }),
+    xraySpool: await freePort(),
   };
   const storageDir = opts.storageDir ?? path.join(logDir, `storage-${collectorRuns}`);
   fs.mkdirSync(storageDir, { recursive: true });
@@ -117,6 +118,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     OTELCOL_METRICS_PORT: String(ports.metrics),
     OTELCOL_PPROF_PORT: String(ports.pprof),
     OTELCOL_ZPAGES_PORT: String(ports.zpages),
+    OTELCOL_XRAY_SPOOL_PORT: String(ports.xraySpool),
     OTELCOL_STORAGE_DIR: storageDir,
     OTELCOL_BATCH_TIMEOUT: '200ms',
     XRAY_DAEMON_HOST: '127.0.0.1',

@@ -76,3 +76,46 @@ export function validSegment(name: string): { traceId: string; datagram: Buffer 
   const segment = { name, id: randomBytes(8).toString('hex'), trace_id: traceId, start_time: now - 0.05, end_time: now };
   return { traceId, datagram: Buffer.from(XRAY_HEADER + JSON.stringify(segment)) };
 }
+
+/** A fixed64 field (wire type 1), e.g. a span's start/end time in Unix nanoseconds. */
+function fixed64(number: number, value: bigint): Buffer {
+  const bytes = Buffer.alloc(9);
+  bytes[0] = (number << 3) | 1;
+  bytes.writeBigUInt64LE(value, 1);
+  return bytes;
+}
+
+/** KeyValue{key, value: AnyValue{string_value}}. */
+function stringAttribute(number: number, key: string, value: string): Buffer {
+  return field(number, Buffer.concat([field(1, Buffer.from(key)), field(2, field(1, Buffer.from(value)))]));
+}
+
+export interface BulkTraceRequest {
+  readonly spans: number;
+  readonly bytes: Buffer;
+}
+
+/**
+ * One large ExportTraceServiceRequest for overload tests: `spans` complete spans of one service,
+ * each with a `payload` attribute of `attributeBytes` characters. Trace ids are X-Ray-valid (the
+ * first four bytes are the current epoch second) so the awsxray exporter accepts them too.
+ */
+export function bulkTraceRequest(spans: number, attributeBytes: number): BulkTraceRequest {
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const payload = 'x'.repeat(attributeBytes);
+  const encoded: Buffer[] = [];
+  for (let index = 0; index < spans; index++) {
+    const traceId = Buffer.concat([Buffer.alloc(4), randomBytes(12)]);
+    traceId.writeUInt32BE(Math.floor(Date.now() / 1000), 0);
+    encoded.push(field(2, Buffer.concat([
+      field(1, traceId),
+      field(2, randomBytes(8)),
+      field(5, Buffer.from('overload')),
+      fixed64(7, nowNs - 5_000_000n),
+      fixed64(8, nowNs),
+      stringAttribute(9, 'payload', payload),
+    ])));
+  }
+  const resource = field(1, stringAttribute(1, 'service.name', 'overload-generator'));
+  return { spans, bytes: field(1, Buffer.concat([resource, field(2, Buffer.concat(encoded))])) };
+}

@@ -1,0 +1,201 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import { Client, credentials, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { metricSum } from '../../otel-collector/test/support/stack.ts';
+import { startStack, type Stack } from '../integration/stack.ts';
+import { inspectContainer, serviceContainerId } from './support/docker.ts';
+import { steadyLoad } from './support/load.ts';
+import { bulkTraceRequest, grpcRaw, TRACES_METHOD, validTraceRequest } from './support/wire.ts';
+
+/**
+ * Issue 5.3 (collector side): under overload the collector refuses data (memory_limiter) and
+ * stays up, instead of growing until the kernel OOM-kills it.
+ *
+ * The overload: both vendors stall (moto and the Honeycomb stand-in are paused, so every export
+ * hangs) while a misbehaving client floods the OTLP receiver with large requests from many
+ * concurrent streams and retries refusals at once, without backoff. The collector runs as the
+ * shipped compose service: shipped configs, mem_limit 512m, GOMEMLIMIT 400MiB
+ * (OVERLOAD_MEM_LIMIT tries another size, GOMEMLIMIT following at 80 %).
+ *
+ * What bounds it: the persistent queues accept until they are full (then refuse, "sending queue
+ * is full"), and memory_limiter refuses whatever would push the heap past its soft limit. Both
+ * answer UNAVAILABLE, which SDKs retry with backoff.
+ */
+
+const run = promisify(execFile);
+const MEM_LIMIT = process.env['OVERLOAD_MEM_LIMIT'] ?? '512m';
+// ~80 % of MEM_LIMIT, as docker-compose.yml pairs them.
+const GO_MEM_LIMIT = `${Math.floor((bytesOf(MEM_LIMIT) * 0.8) / (1024 * 1024))}MiB`;
+const FLOOD_MS = Number(process.env['OVERLOAD_FLOOD_MS'] ?? 45_000);
+const STREAMS = Number(process.env['OVERLOAD_STREAMS'] ?? 24);
+// ~1.8 MiB per request (gRPC's default limit is 4 MiB): 1,600 spans with a 1 KiB attribute
+// each; small enough per span that the stand-ins can hold a full queue's backlog afterwards.
+const SPANS_PER_REQUEST = 1600;
+const ATTRIBUTE_BYTES = 1024;
+const APP_RATE = 50;
+
+function bytesOf(limit: string): number {
+  const match = /^(\d+)([kmg])$/i.exec(limit);
+  if (match === null) throw new Error(`OVERLOAD_MEM_LIMIT must look like 192m, got ${limit}`);
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? 'm').toLowerCase() as 'k' | 'm' | 'g'];
+  return Number(match[1]) * unit;
+}
+
+interface FloodResult {
+  readonly requests: number;
+  /** gRPC status name → count */
+  readonly codes: Record<string, number>;
+  /** Refusals whose status details are memory_limiter's own error (ErrDataRefused). */
+  readonly memoryLimiterRefusals: number;
+}
+
+const MEMORY_LIMITER_REFUSAL = /data refused due to high memory usage/;
+
+/** STREAMS concurrent unary calls in a loop until `untilMs`; every answer is counted by status. */
+async function flood(address: string, payload: Buffer, untilMs: number): Promise<FloodResult> {
+  const client = new Client(address, credentials.createInsecure(), { 'grpc.max_send_message_length': 8 * 1024 * 1024 });
+  const codes: Record<string, number> = {};
+  let requests = 0;
+  let memoryLimiterRefusals = 0;
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      client.makeUnaryRequest(TRACES_METHOD, (b: Buffer) => b, (b: Buffer) => b, payload, { deadline: Date.now() + 15_000 }, (error: ServiceError | null) => {
+        const name = grpcStatus[error?.code ?? grpcStatus.OK] ?? String(error?.code);
+        codes[name] = (codes[name] ?? 0) + 1;
+        if (error !== null && MEMORY_LIMITER_REFUSAL.test(error.details)) memoryLimiterRefusals += 1;
+        requests += 1;
+        resolve();
+      });
+    });
+  const worker = async (): Promise<void> => {
+    while (Date.now() < untilMs) await one();
+  };
+  try {
+    await Promise.all(Array.from({ length: STREAMS }, worker));
+  } finally {
+    client.close();
+  }
+  return { requests, codes, memoryLimiterRefusals };
+}
+
+interface MemorySample {
+  readonly heapMb: number;
+  readonly rssMb: number;
+}
+
+const MB = 1024 * 1024;
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ projectPrefix: 'cruddur-rel-overload', env: { OTELCOL_MEM_LIMIT: MEM_LIMIT, OTELCOL_GOMEMLIMIT: GO_MEM_LIMIT } });
+});
+
+afterAll(async () => {
+  await stack?.down();
+});
+
+describe('collector overload', () => {
+  it('refuses with memory_limiter and is not OOM-killed while stalled vendors meet a flood', async () => {
+    const collector = await serviceContainerId(stack.projectName, 'otel-collector');
+    const stalled = await Promise.all(['moto', 'honeycomb-standin'].map((service) => serviceContainerId(stack.projectName, service)));
+    const metricsUrl = `http://127.0.0.1:${stack.ports.OTELCOL_METRICS_PORT}/metrics`;
+    const metrics = async (): Promise<string> => (await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+    const otlpAddress = `127.0.0.1:${stack.ports.OTLP_GRPC_PORT}`;
+    const limitBytes = bytesOf(MEM_LIMIT);
+
+    const before = await metrics();
+    if (process.env['OVERLOAD_VERBOSE'] !== undefined) console.log(before.split('\n').filter((line) => line.includes('refused') && !line.startsWith('#')).join('\n'));
+    const payload = bulkTraceRequest(SPANS_PER_REQUEST, ATTRIBUTE_BYTES);
+
+    const samples: MemorySample[] = [];
+    const sampler = setInterval(() => {
+      void metrics().then(
+        (text) => {
+          samples.push({ heapMb: metricSum(text, 'otelcol_process_runtime_heap_alloc_bytes') / MB, rssMb: metricSum(text, 'otelcol_process_memory_rss') / MB });
+          if (process.env['OVERLOAD_VERBOSE'] !== undefined) {
+            const pick = (name: string, labels: Record<string, string> = {}): number => Math.round(metricSum(text, name, labels));
+            console.log(JSON.stringify({ t: samples.length, ...samples.at(-1), accepted: pick('otelcol_receiver_accepted_spans', { receiver: 'otlp' }), refused: pick('otelcol_receiver_refused_spans', { receiver: 'otlp' }), queue: pick('otelcol_exporter_queue_size'), sysMb: Math.round(metricSum(text, 'otelcol_process_runtime_total_sys_memory_bytes') / MB) }));
+          }
+        },
+        () => undefined, // a busy collector may miss a scrape; the container state below is what counts
+      );
+    }, 1_000);
+
+    await run('docker', ['pause', ...stalled]);
+    let floodResult: FloodResult;
+    let appLoad;
+    try {
+      [floodResult, appLoad] = await Promise.all([
+        flood(otlpAddress, payload.bytes, Date.now() + FLOOD_MS),
+        // The app keeps serving through it: its exporter is refused or slowed, never its requests.
+        steadyLoad({ url: `${stack.appUrl}/api/activities/home`, ratePerSecond: APP_RATE, durationMs: FLOOD_MS }),
+      ]);
+    } finally {
+      clearInterval(sampler);
+      await run('docker', ['unpause', ...stalled]);
+    }
+
+    // The container's state first: if the kernel killed it, restart policy may already be at work.
+    const state = await inspectContainer(collector);
+    console.log(`collector state after the flood: ${JSON.stringify({ ...state.State, RestartCount: state.RestartCount })}; last samples ${JSON.stringify(samples.slice(-5))}`);
+    const after = await metrics();
+    const counter = (text: string, name: string, labels: Record<string, string> = {}): number => metricSum(text, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}): number => counter(after, name, labels) - counter(before, name, labels);
+    const figures = {
+      memLimitMb: limitBytes / MB,
+      floodRequests: floodResult.requests,
+      floodSpansOffered: floodResult.requests * SPANS_PER_REQUEST,
+      requestBytes: payload.bytes.length,
+      codes: floodResult.codes,
+      receiverAccepted: delta('otelcol_receiver_accepted_spans', { receiver: 'otlp' }),
+      receiverRefused: delta('otelcol_receiver_refused_spans', { receiver: 'otlp' }),
+      memoryLimiterRefusals: floodResult.memoryLimiterRefusals,
+      peakHeapMb: Math.round(Math.max(...samples.map((s) => s.heapMb))),
+      peakRssMb: Math.round(Math.max(...samples.map((s) => s.rssMb))),
+      samples: samples.length,
+      oomKilled: state.State.OOMKilled,
+      restartCount: state.RestartCount,
+      app: appLoad.statuses,
+    };
+    console.log(`collector overload: ${JSON.stringify(figures)}`);
+
+    // Not killed, not restarted: the kernel never had to step in.
+    expect(state.State.Running).toBe(true);
+    expect(state.State.OOMKilled).toBe(false);
+    expect(state.RestartCount).toBe(0);
+    // It did refuse, memory_limiter among the refusers, and it told the client to retry later
+    // (never a permanent error that would make an SDK drop data): only OK and retryable codes.
+    expect(figures.receiverRefused).toBeGreaterThan(0);
+    expect(figures.memoryLimiterRefusals).toBeGreaterThan(0);
+    expect(Object.keys(floodResult.codes).every((code) => ['OK', 'UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED'].includes(code)), JSON.stringify(floodResult.codes)).toBe(true);
+    expect(floodResult.codes['OK'] ?? 0).toBeGreaterThan(0);
+    expect(samples.length).toBeGreaterThan(FLOOD_MS / 1_000 / 2);
+    // The app answered every request throughout.
+    expect(appLoad.statuses).toEqual({ 200: appLoad.sent });
+
+    // Recovery: with the vendors back and the flood over, new data is accepted again and both
+    // trace exporters drain their backlog, still without a restart.
+    const probe = validTraceRequest('overload-recovery-probe');
+    let answer = { code: -1, details: '' };
+    for (let attempt = 0; attempt < 60 && answer.code !== 0; attempt += 1) {
+      answer = await grpcRaw(otlpAddress, TRACES_METHOD, probe.bytes);
+      if (answer.code !== 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(answer).toEqual({ code: 0, details: '' });
+    const sent = (text: string, exporter: string): number => counter(text, 'otelcol_exporter_sent_spans', { exporter });
+    const drainStart = await metrics();
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    const drainEnd = await metrics();
+    const drained = { honeycomb: sent(drainEnd, 'otlp_grpc/honeycomb') - sent(drainStart, 'otlp_grpc/honeycomb'), xray: sent(drainEnd, 'awsxray') - sent(drainStart, 'awsxray') };
+    const stateAfter = await inspectContainer(collector);
+    console.log(`collector overload recovery: ${JSON.stringify({ probe: answer, spansSentIn15s: drained, oomKilled: stateAfter.State.OOMKilled, restartCount: stateAfter.RestartCount })}`);
+    expect(drained.honeycomb).toBeGreaterThan(0);
+    expect(drained.xray).toBeGreaterThan(0);
+    expect(stateAfter.State.OOMKilled).toBe(false);
+    expect(stateAfter.RestartCount).toBe(0);
+  });
+});
