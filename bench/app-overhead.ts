@@ -49,6 +49,8 @@ import {
   type Measurement,
   type Mode,
   type VariantName,
+  pacedLoad,
+  type PacedLoadOptions,
 } from './lib.ts';
 import { summariseProfile } from './profile-summary.ts';
 
@@ -57,6 +59,7 @@ const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
 const WARMUP_S = Number(process.env['BENCH_WARMUP'] ?? '2');
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? '10');
 const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? '1000');
+const PACED_SOCKETS = 64;
 const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
 const OUTPUT = path.resolve(process.env['BENCH_OUTPUT'] ?? RESULTS_JSON);
 const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
@@ -92,8 +95,15 @@ function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
   }
 }
 
-function loadOptions(port: number, endpoint: EndpointName, seconds: number, rate?: number): AutocannonOptions {
-  const base = { connections: CONNECTIONS, duration: seconds, ...(rate === undefined ? {} : { overallRate: rate }) };
+function pacedOptions(port: number, endpoint: EndpointName, seconds: number): PacedLoadOptions {
+  const common = { ratePerSecond: FIXED_RATE, durationS: seconds, maxSockets: PACED_SOCKETS };
+  return endpoint === 'GET /api/activities/home'
+    ? { ...common, url: `http://127.0.0.1:${String(port)}/api/activities/home`, method: 'GET', headers: { 'x-cruddur-user-handle': USER } }
+    : { ...common, url: `http://127.0.0.1:${String(port)}/api/activities`, method: 'POST', headers: { 'content-type': 'application/json', 'x-cruddur-user-handle': USER }, body: POST_BODY };
+}
+
+function loadOptions(port: number, endpoint: EndpointName, seconds: number): AutocannonOptions {
+  const base = { connections: CONNECTIONS, duration: seconds };
   return endpoint === 'GET /api/activities/home'
     ? { ...base, url: `http://127.0.0.1:${String(port)}/api/activities/home`, method: 'GET', headers: { 'x-cruddur-user-handle': USER } }
     : {
@@ -107,8 +117,10 @@ function loadOptions(port: number, endpoint: EndpointName, seconds: number, rate
 
 /** The equivalent autocannon command line, for the results file. */
 function cliOf(endpoint: EndpointName, rate?: number): string {
-  const rateFlag = rate === undefined ? '' : ` -R ${String(rate)}`;
-  const common = `autocannon -c ${String(CONNECTIONS)} -d ${String(DURATION_S)}${rateFlag} -H x-cruddur-user-handle=${USER}`;
+  if (rate !== undefined) {
+    return `bench/lib.ts pacedLoad: open loop, one ${endpoint} every ${String(1000 / rate)} ms for ${String(DURATION_S)} s, up to ${String(PACED_SOCKETS)} keep-alive sockets, latency from write to last byte`;
+  }
+  const common = `autocannon -c ${String(CONNECTIONS)} -d ${String(DURATION_S)} -H x-cruddur-user-handle=${USER}`;
   return endpoint === 'GET /api/activities/home'
     ? `${common} http://127.0.0.1:$PORT/api/activities/home`
     : `${common} -m POST -H content-type=application/json -b '${POST_BODY}' http://127.0.0.1:$PORT/api/activities`;
@@ -152,12 +164,14 @@ async function startCollector(logFd: number): Promise<Collector> {
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 async function measure(variant: VariantName, round: number, endpoint: EndpointName, mode: Mode, port: number, pid: number): Promise<Measurement> {
-  const rate = mode === 'rate' ? FIXED_RATE : undefined;
+  // Saturation: autocannon, closed loop. Fixed rate: evenly spaced arrivals (pacedLoad; autocannon's
+  // -R sends each second's requests in one burst, which measures saturation latency again).
+  const load = (seconds: number) => (mode === 'rate' ? pacedLoad(pacedOptions(port, endpoint, seconds)) : runLoad(loadOptions(port, endpoint, seconds)));
   // Warm-up at the same load shape: JIT, connection set-up and exporter batching settle first.
-  const warmup = await runLoad(loadOptions(port, endpoint, WARMUP_S, rate));
+  const warmup = await load(WARMUP_S);
   const cpuBefore = cpuMicros(pid, clockTicks);
   const wallBefore = process.hrtime.bigint();
-  const { result, latenciesMs } = await runLoad(loadOptions(port, endpoint, DURATION_S, rate));
+  const { result, latenciesMs } = await load(DURATION_S);
   const wallMicros = Number(process.hrtime.bigint() - wallBefore) / 1000;
   const cpuUsed = cpuMicros(pid, clockTicks) - cpuBefore;
   const sorted = Float64Array.from(latenciesMs).sort();

@@ -155,7 +155,7 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
     }
     out.push('');
   }
-  out.push(`### Fixed rate: ${String(meta.settings.fixedRate)} req/s (autocannon \`-R\`)`, '');
+  out.push(`### Fixed rate: ${String(meta.settings.fixedRate)} req/s, evenly spaced (open loop, \`pacedLoad\` in bench/lib.ts)`, '');
   out.push('| Variant | GET p50 ms | GET p99 ms | GET p99 added ms | POST p50 ms | POST p99 ms | POST p99 added ms |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const variant of VARIANTS) {
     const get = row(rows, variant, 'GET /api/activities/home');
@@ -163,7 +163,13 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
     if (get === undefined || post === undefined) continue;
     out.push(`| ${variant} | ${fmt(get.rateP50Ms, 3)} | ${fmt(get.rateP99Ms, 3)} | ${signed(get.rateP99AddedMs, 3)} | ${fmt(post.rateP50Ms, 3)} | ${fmt(post.rateP99Ms, 3)} | ${signed(post.rateP99AddedMs, 3)} |`);
   }
-  out.push('', 'Latencies are every 2xx response time at hrtime resolution as autocannon measured it (its own histogram keeps whole milliseconds only).', '');
+  out.push(
+    '',
+    'Saturation latencies are every 2xx response time at hrtime resolution as autocannon measured it (its own histogram keeps whole milliseconds only). ' +
+      "Fixed-rate latencies come from an open-loop generator that sends one request every 1/rate s, because autocannon's `-R` sends each second's share as one burst " +
+      '(lib/httpClient.js resets `reqsMadeThisSecond` once a second), which measures saturation latency again: runs before this change reported fixed-rate p50s equal to the saturation ones.',
+    '',
+  );
 
   out.push('### Ratios and targets', '');
   out.push('| Endpoint | ours added µs/req | naive added µs/req | naive ÷ ours | ours p99 added @ fixed rate | target ≤ 40 µs | target ≥ 2.5× | target p99 ≤ +1 ms |', '|---|---:|---:|---:|---:|:-:|:-:|:-:|');
