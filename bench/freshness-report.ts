@@ -16,7 +16,7 @@ export const BACKENDS = ['xray', 'cloudwatch'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export const BACKEND_LABELS: Record<BackendName, string> = { xray: 'X-Ray (trace)', cloudwatch: 'CloudWatch Logs (access log)' };
 
-export const VARIANT_NAMES = ['compose-defaults', 'app-200ms', 'all-200ms'] as const;
+export const VARIANT_NAMES = ['app-1000ms', 'compose-defaults', 'all-200ms'] as const;
 export type FreshnessVariantName = (typeof VARIANT_NAMES)[number];
 
 export const TARGET_P95_MS = 2000;

@@ -42,6 +42,23 @@ describe('the running service', () => {
     expect(capture.exports.filter((entry) => entry.signal === 'metrics')).toEqual([]);
   });
 
+  it('applies OTEL_BLRP_* to the log processor it builds (the SDK would silently ignore them)', async () => {
+    capture = await startOtlpCapture();
+    app = await startAppProcess({
+      OTEL_EXPORTER_OTLP_ENDPOINT: capture.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      // With the SDK's built-in 1 s delay the access record would leave within about a second.
+      OTEL_BLRP_SCHEDULE_DELAY: '60000',
+    });
+    await (await fetch(`${app.url}/api/activities/home`, { headers: { traceparent } })).arrayBuffer();
+    await capture.waitFor('traces', [traceIdBytes, 'GET /api/activities/home']);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(capture.exports.filter((entry) => entry.signal === 'logs')).toEqual([]);
+    // ...and they are only held back, not lost: the shutdown flush delivers them.
+    expect((await app.stop('SIGTERM')).code).toBe(0);
+    await capture.waitFor('logs', [traceIdBytes, '/api/activities/home'], 1_000);
+  });
+
   it('flushes buffered telemetry on SIGTERM and exits 0', async () => {
     capture = await startOtlpCapture();
     app = await startAppProcess({

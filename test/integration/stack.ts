@@ -53,6 +53,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   BACKEND_URL: 'http://localhost:4567',
   OTELCOL_MEM_LIMIT: '512m',
   OTELCOL_GOMEMLIMIT: '400MiB',
+  OTELCOL_BATCH_TIMEOUT: '1s',
 };
 
 export const COLLECTOR_CONFIGS = {

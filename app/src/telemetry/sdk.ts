@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestOptions } from 'node:http';
 
+import { diag } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -10,7 +11,7 @@ import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { BatchLogRecordProcessor, type BatchLogRecordProcessorOptions, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -100,6 +101,35 @@ export function createInstrumentations(options: Pick<TelemetryOptions, 'errorRep
   ];
 }
 
+type LogBufferSettings = Pick<BatchLogRecordProcessorOptions, 'maxQueueSize' | 'scheduledDelayMillis' | 'exportTimeoutMillis' | 'maxExportBatchSize'>;
+
+const LOG_BUFFER_VARIABLES: Record<keyof LogBufferSettings, string> = {
+  maxQueueSize: 'OTEL_BLRP_MAX_QUEUE_SIZE',
+  scheduledDelayMillis: 'OTEL_BLRP_SCHEDULE_DELAY',
+  exportTimeoutMillis: 'OTEL_BLRP_EXPORT_TIMEOUT',
+  maxExportBatchSize: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+};
+
+/**
+ * The OTEL_BLRP_* settings, read as NodeSDK reads OTEL_BSP_* for the span processor it builds.
+ * sdk-logs' BatchLogRecordProcessor reads no environment itself (an unset option is its built-in
+ * default), and NodeSDK applies the variables only to processors it builds; ours is built here to
+ * wrap the exporter in RetryingExporter, so without this they were silently ignored (queue 2048
+ * instead of the configured 16384, delay always 1 s). Unset or empty: the SDK default; not a
+ * non-negative number: a warning and the default, as the SDK does for OTEL_BSP_*.
+ */
+export function logBufferSettings(environment: NodeJS.ProcessEnv): LogBufferSettings {
+  const settings: { -readonly [K in keyof LogBufferSettings]?: number } = {};
+  for (const [option, variable] of Object.entries(LOG_BUFFER_VARIABLES) as Array<[keyof LogBufferSettings, string]>) {
+    const raw = (environment[variable] ?? '').trim();
+    if (raw === '') continue;
+    const value = Number(raw);
+    if (Number.isFinite(value) && value >= 0) settings[option] = value;
+    else diag.warn(`${variable} must be a non-negative number; using the SDK default`);
+  }
+  return settings;
+}
+
 /**
  * Builds (does not start) the SDK: X-Ray-compatible ids so the same trace id is valid in X-Ray
  * and Honeycomb; W3C trace context and baggage plus X-Ray's header both in and out, so a caller
@@ -120,7 +150,9 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   const spanProcessors = options.spanProcessors;
   const logRecordProcessors =
     options.logRecordProcessors ??
-    (logsExporter === 'otlp' ? [new BatchLogRecordProcessor({ exporter: new RetryingExporter(new OTLPLogExporter(), retry) })] : undefined);
+    (logsExporter === 'otlp'
+      ? [new BatchLogRecordProcessor({ ...logBufferSettings(environment), exporter: new RetryingExporter(new OTLPLogExporter(), retry) })]
+      : undefined);
 
   return new NodeSDK({
     // Service name default; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win (env detector).
