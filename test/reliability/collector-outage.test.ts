@@ -82,7 +82,13 @@ describe('collector outage under load', () => {
     const sent = new Set(result.traceIds);
     const delivered = await settledCount(() => deliveredTraces(sent), { target: sent.size, pollMs: 3_000, quietMs: 40_000, timeoutMs: 120_000 });
     const ratio = delivered / sent.size;
-    const figures = { sent: sent.size, delivered, ratio, p50Ms: p50, p99Ms: p99, maxMs: max, timeline };
+    // Where the slow answers were: the worst latency per second of the run (ms), by send time.
+    const worstPerSecond: number[] = [];
+    result.sentAtMs.forEach((at, index) => {
+      const second = Math.floor(at / 1000);
+      worstPerSecond[second] = Math.max(worstPerSecond[second] ?? 0, Math.round(result.latenciesMs[index] ?? 0));
+    });
+    const figures = { sent: sent.size, delivered, ratio, p50Ms: p50, p99Ms: p99, maxMs: max, timeline, worstPerSecond };
     console.log(`collector outage: ${JSON.stringify(figures)}`);
 
     expect(p99).toBeLessThan(250);

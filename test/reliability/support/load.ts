@@ -4,6 +4,7 @@ export interface LoadResult {
   readonly sent: number;
   /** status code (0 for a transport error) → count */
   readonly statuses: Record<number, number>;
+  /** Per request, in the order sent (aligned with traceIds and sentAtMs). */
   readonly latenciesMs: number[];
   readonly traceIds: string[];
   /** Milliseconds since the start at which each request was sent, in order. */
@@ -48,6 +49,7 @@ export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
     traceIds.push(traceId);
     sentAtMs.push(elapsed);
     const sentAt = performance.now();
+    const slot = index;
     inFlight.push(
       fetch(options.url, { headers: { traceparent: traceparent(traceId) }, signal: AbortSignal.timeout(10_000) })
         .then(async (response) => {
@@ -57,7 +59,9 @@ export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
         .catch(() => {
           statuses[0] = (statuses[0] ?? 0) + 1;
         })
-        .finally(() => latenciesMs.push(performance.now() - sentAt)),
+        .finally(() => {
+          latenciesMs[slot] = performance.now() - sentAt;
+        }),
     );
   }
   await Promise.all(inFlight);
