@@ -59,3 +59,53 @@ fig.tight_layout()
 out = bench / "app-overhead.png"
 fig.savefig(out, dpi=110)
 print(f"wrote {out.relative_to(bench.parent)}", file=sys.stderr)
+
+# ---- deliverables 2 and 3: bench/pipeline.png ----------------------------------------------------
+# Left: collector throughput per config, accepted vs offered spans/s per step (a step that lost
+# anything is drawn hollow), collector CPU % on the right axis. Right: freshness p50/p95 per variant
+# and backend, with the 2 s target.
+throughput_file = bench / "results" / "collector-throughput.json"
+freshness_file = bench / "results" / "freshness.json"
+if throughput_file.exists() or freshness_file.exists():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8))
+    if throughput_file.exists():
+        throughput = json.loads(throughput_file.read_text())
+        cpu_axis = left.twinx()
+        palette = ["#4477aa", "#ee6677", "#228833", "#ccbb44"]
+        for index, config in enumerate(throughput["configs"]):
+            colour = palette[index % len(palette)]
+            steps = config["steps"]
+            offered = [s["targetSpansPerSecond"] for s in steps]
+            accepted = [s["acceptedPerSecond"] for s in steps]
+            lossless = [s.get("passed", s["refusedSpans"] == 0 and s["failedSpans"] == 0) for s in steps]
+            left.plot(offered, accepted, color=colour, label=f"{config['name']} (max {config['maxPassingSpansPerSecond'] or 0:,.0f}/s)")
+            left.scatter([o for o, ok in zip(offered, lossless) if ok], [a for a, ok in zip(accepted, lossless) if ok], color=colour, s=18)
+            left.scatter([o for o, ok in zip(offered, lossless) if not ok], [a for a, ok in zip(accepted, lossless) if not ok], facecolors="none", edgecolors=colour, s=30)
+            cpu_axis.plot(offered, [s["collectorCpuPercent"] for s in steps], color=colour, linestyle=":", linewidth=1)
+        left.axhline(10000, color="black", linestyle="--", linewidth=1, label="target: 10k spans/s per core")
+        left.set_xlabel("offered spans/s (telemetrygen)")
+        left.set_ylabel("accepted spans/s")
+        cpu_axis.set_ylabel("collector CPU % of its core (dotted)")
+        left.set_title("Collector throughput, one core (hollow = loss or refusal)")
+        left.legend(fontsize=7, loc="upper left")
+    if freshness_file.exists():
+        freshness = json.loads(freshness_file.read_text())
+        variants = freshness["variants"]
+        backends = [("xray", "X-Ray trace"), ("cloudwatch", "CloudWatch access log")]
+        width = 0.38
+        for offset, (key, label) in enumerate(backends):
+            xs = [x + (offset - 0.5) * width for x in range(len(variants))]
+            p95 = [v["backends"][key]["p95Ms"] / 1000 for v in variants]
+            p50 = [v["backends"][key]["p50Ms"] / 1000 for v in variants]
+            bars = right.bar(xs, p95, width, label=f"{label} p95", color=["#4477aa", "#ee6677"][offset], alpha=0.55)
+            right.bar_label(bars, fmt="%.2f", fontsize=8)
+            right.scatter(xs, p50, color="black", marker="_", s=200, zorder=3)
+        right.axhline(2.0, color="black", linestyle="--", linewidth=1, label="target p95 ≤ 2 s")
+        right.set_xticks(range(len(variants)), [v["name"] for v in variants])
+        right.set_ylabel("response → readable in the stand-in, s (bar p95, dash p50)")
+        right.set_title("End-to-end freshness (moto stand-ins)")
+        right.legend(fontsize=8)
+    fig.tight_layout()
+    out = bench / "pipeline.png"
+    fig.savefig(out, dpi=110)
+    print(f"wrote {out.relative_to(bench.parent)}", file=sys.stderr)

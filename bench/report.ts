@@ -9,6 +9,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { COLLECTOR_THROUGHPUT_JSON, collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput-report.ts';
+import type { CollectorThroughputResults } from './collector-throughput.ts';
+import { freshnessRatios, renderFreshness, type FreshnessResults } from './freshness-report.ts';
 import { BEFORE_JSON, BENCH_DIR, ENDPOINTS, median, OUT_DIR, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type Mode, type VariantName } from './lib.ts';
 
 const TARGET_ADDED_US = 40;
@@ -224,9 +227,18 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   for (const [name, command] of Object.entries(meta.commands)) out.push(`# ${name}`, command);
   out.push('```', '');
   out.push(notes.trim(), '');
-  out.push('## 2. Collector throughput', '', '**Not done yet** (see the remaining work above).', '');
-  out.push('## 3. Freshness', '', '**Not done yet** (see the remaining work above).', '');
+  const throughput = readOptional<CollectorThroughputResults>(COLLECTOR_THROUGHPUT_JSON);
+  out.push('![collector throughput per config and end-to-end freshness per variant](pipeline.png)', '');
+  out.push(throughput === undefined ? '## 2. Collector throughput\n\n**Not run yet**: `make bench-collector`.\n' : renderCollectorThroughput(throughput), '');
+  const freshness = readOptional<FreshnessResults>(FRESHNESS_JSON);
+  out.push(freshness === undefined ? '## 3. Freshness\n\n**Not run yet**: `make bench-freshness`.\n' : renderFreshness(freshness), '');
   return out.join('\n');
+}
+
+const FRESHNESS_JSON = path.join(BENCH_DIR, 'results', 'freshness.json');
+
+function readOptional<T>(file: string): T | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
 function printRatios(results: BenchResults): void {
@@ -235,7 +247,11 @@ function printRatios(results: BenchResults): void {
   for (const r of rows) {
     process.stdout.write(`  ${r.endpoint.padEnd(25)} ${r.variant.padEnd(5)} ${fmt(r.rps).padStart(6)} req/s  added ${signed(r.addedUs, 1).padStart(7)} us/req  p99@${String(results.meta.settings.fixedRate)}/s ${fmt(r.rateP99Ms, 3)} ms (${signed(r.rateP99AddedMs, 3)})\n`);
   }
-  process.stdout.write('ratios:\n');
+  const throughput = readOptional<CollectorThroughputResults>(COLLECTOR_THROUGHPUT_JSON);
+  if (throughput !== undefined) process.stdout.write(`\n${collectorThroughputRatios(throughput).map((line) => `${line}\n`).join('')}`);
+  const freshness = readOptional<FreshnessResults>(FRESHNESS_JSON);
+  if (freshness !== undefined) process.stdout.write(`\n${freshnessRatios(freshness).map((line) => `${line}\n`).join('')}`);
+  process.stdout.write('\napp overhead ratios:\n');
   for (const v of verdicts(rows)) {
     process.stdout.write(
       `  ${v.endpoint}: ours +${fmt(v.oursAddedUs, 1)} us/req (target <= ${String(TARGET_ADDED_US)}: ${v.addedMet ? 'met' : 'NOT met'}), naive +${fmt(v.naiveAddedUs, 1)} us/req, ours is ${fmt(v.ratio, 2)}x cheaper than naive (target >= ${String(TARGET_RATIO)}: ${v.ratioMet ? 'met' : 'NOT met'}), p99 added at ${String(results.meta.settings.fixedRate)} req/s ${signed(v.oursP99AddedMs, 3)} ms (target <= ${String(TARGET_P99_ADDED_MS)}: ${v.p99Met ? 'met' : 'NOT met'})\n`,
