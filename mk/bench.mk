@@ -1,7 +1,7 @@
 # Benchmarks (issue 6). Not part of `make test`: they take minutes and their figures depend on
 # the machine. Included by the root Makefile.
 
-.PHONY: bench bench-app bench-report
+.PHONY: bench bench-app bench-report bench-collector telemetrygen
 
 BENCH_VENV := $(CURDIR)/.tools/bench-venv
 
@@ -23,3 +23,23 @@ bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md and bench/
 bench: ## run the benchmarks (minutes; needs both cores idle), write bench/RESULTS.md + chart, print ratios
 	@$(MAKE) bench-app
 	@$(MAKE) bench-report
+
+# ---- collector throughput (deliverable 2) ------------------------------------------------------
+# telemetrygen, the contrib OTLP load generator. The module proxy serves no v0.156.0 (the
+# collector's contrib version) of it; v0.155.0 is the nearest older one it serves, as for the
+# collector's replaced helper modules. In a versioned folder (like OCB): make installs it once,
+# and bumping the version installs the new one.
+TELEMETRYGEN_VERSION := v0.155.0
+TELEMETRYGEN := $(CURDIR)/.tools/telemetrygen-$(TELEMETRYGEN_VERSION)/telemetrygen
+
+$(TELEMETRYGEN):
+	@./scripts/check-prerequisites.sh
+	GOBIN=$(dir $@) CGO_ENABLED=0 $(GO) install -trimpath $(CONTRIB)/cmd/telemetrygen@$(TELEMETRYGEN_VERSION)
+
+telemetrygen: $(TELEMETRYGEN) ## install telemetrygen (OTLP load generator, pinned) into .tools/telemetrygen-<version>/
+
+# The runner, telemetrygen and the stand-ins share CPU 0; the collector under test is started
+# with `taskset -c 1`, so its spans/s are per core. Minutes; BENCH_QUICK=1: short steps, for a
+# smoke run (other knobs: bench/collector-throughput.ts).
+bench-collector: setup $(COLLECTOR_BIN) standins $(TELEMETRYGEN) ## collector throughput: stepped OTLP load, fan-out vs pass-through -> bench/results/collector-throughput.json
+	TELEMETRYGEN=$(TELEMETRYGEN) TELEMETRYGEN_VERSION=$(TELEMETRYGEN_VERSION) GO=$(GO) taskset -c 0 node bench/collector-throughput.ts
