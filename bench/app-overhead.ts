@@ -24,7 +24,7 @@
  * (another built copy of app/, e.g. the commit before a change, for a before/after comparison).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -53,6 +53,7 @@ import {
   type PacedLoadOptions,
 } from './lib.ts';
 import { summariseProfile } from './profile-summary.ts';
+import { parse } from 'yaml';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
@@ -78,6 +79,22 @@ interface VariantSetup {
   readonly env: Record<string, string>;
 }
 
+/**
+ * The app's telemetry settings exactly as docker-compose.yml ships them (the defaults of its
+ * `${VAR:-default}` entries): batch delays and queue sizes change how often and how much the
+ * SDK exports, so "ours" must run with them, not with the SDK's own defaults.
+ */
+function shippedTelemetryEnv(): Record<string, string> {
+  const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: { app: { environment: Record<string, string> } } };
+  const shipped: Record<string, string> = {};
+  for (const [name, value] of Object.entries(compose.services.app.environment)) {
+    if (!name.startsWith('OTEL_B') && name !== 'TELEMETRY_RETRY_MAX_ELAPSED_MS') continue;
+    const fallback = /^\$\{\w+:-([^}]*)\}$/.exec(String(value));
+    shipped[name] = fallback?.[1] ?? String(value);
+  }
+  return shipped;
+}
+
 function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
   const shipped = ['--require', './dist/src/telemetry/register.js'];
   const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint };
@@ -89,7 +106,7 @@ function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
     case 'floor':
       return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'floor-register.ts')], env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' } };
     case 'ours':
-      return { nodeArgs: shipped, env: exporting };
+      return { nodeArgs: shipped, env: { ...shippedTelemetryEnv(), ...exporting } };
     case 'naive':
       return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'naive-register.ts')], env: { ...exporting, OTEL_METRICS_EXPORTER: 'none' } };
   }
@@ -297,7 +314,7 @@ async function main(): Promise<void> {
         'server (bare)': 'OTEL_SDK_DISABLED=true taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js',
         'server (none)': 'taskset -c 1 node dist/src/server.js',
         'server (floor)': 'OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=none taskset -c 1 node --import ../bench/floor-register.ts dist/src/server.js',
-        'server (ours)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js',
+        'server (ours)': `${Object.entries(shippedTelemetryEnv()).map(([name, value]) => `${name}=${value}`).join(' ')} OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js`,
         'server (naive)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP OTEL_METRICS_EXPORTER=none taskset -c 1 node --import ../bench/naive-register.ts dist/src/server.js',
         collector: 'otelcol-cruddur --config bench/collector-passthrough.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
         'load GET (saturate)': cliOf('GET /api/activities/home'),

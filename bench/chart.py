@@ -77,7 +77,7 @@ if throughput_file.exists() or freshness_file.exists():
             steps = config["steps"]
             offered = [s["targetSpansPerSecond"] for s in steps]
             accepted = [s["acceptedPerSecond"] for s in steps]
-            lossless = [s.get("passed", s["refusedSpans"] == 0 and s["failedSpans"] == 0) for s in steps]
+            lossless = [s["pass"] for s in steps]
             left.plot(offered, accepted, color=colour, label=f"{config['name']} (max {config['maxPassingSpansPerSecond'] or 0:,.0f}/s)")
             left.scatter([o for o, ok in zip(offered, lossless) if ok], [a for a, ok in zip(accepted, lossless) if ok], color=colour, s=18)
             left.scatter([o for o, ok in zip(offered, lossless) if not ok], [a for a, ok in zip(accepted, lossless) if not ok], facecolors="none", edgecolors=colour, s=30)

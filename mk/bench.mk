@@ -1,7 +1,7 @@
 # Benchmarks (issue 6). Not part of `make test`: they take minutes and their figures depend on
 # the machine. Included by the root Makefile.
 
-.PHONY: bench bench-app bench-report bench-collector telemetrygen
+.PHONY: bench bench-app bench-report bench-collector bench-freshness telemetrygen
 
 BENCH_VENV := $(CURDIR)/.tools/bench-venv
 
@@ -15,14 +15,23 @@ $(BENCH_VENV)/bin/python: bench/requirements.txt
 bench-app: build $(COLLECTOR_BIN) ## app overhead only: bare/none/floor/ours/naive side by side -> bench/results/app-overhead.json
 	taskset -c 0 node bench/app-overhead.ts
 
-bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md and bench/app-overhead.png from the stored results; prints the ratios
+bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md, bench/app-overhead.png and bench/pipeline.png from the stored results; prints the ratios
 	node bench/report.ts
 	$(BENCH_VENV)/bin/python bench/chart.py
 	@node bench/report.ts --ratios
 
-bench: ## run the benchmarks (minutes; needs both cores idle), write bench/RESULTS.md + chart, print ratios
+# One after the other, never side by side: each needs both cores to itself. About 35 minutes.
+bench: ## run every benchmark (needs both cores idle), write bench/RESULTS.md + charts, print ratios
 	@$(MAKE) bench-app
+	@$(MAKE) bench-collector
+	@$(MAKE) bench-freshness
 	@$(MAKE) bench-report
+
+# ---- end-to-end freshness (deliverable 3) ------------------------------------------------------
+# The real compose stack (Testcontainers, images from `make images`), one fresh stack per batching
+# variant; FRESHNESS_VARIANTS and the other knobs are described in bench/freshness.ts.
+bench-freshness: build images compose-tool ## freshness: response -> readable in X-Ray / CloudWatch (moto), p50/p95 per batching variant -> bench/results/freshness.json
+	node bench/freshness.ts
 
 # ---- collector throughput (deliverable 2) ------------------------------------------------------
 # telemetrygen, the contrib OTLP load generator. The module proxy serves no v0.156.0 (the
