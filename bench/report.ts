@@ -135,7 +135,13 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   out.push('the analysis is `bench/results/notes.md`, included below. Absolute figures vary run to run on this');
   out.push('machine; the differences and ratios **within one run** are what count.', '');
   out.push('| Status | Deliverable (issue 6) |', '|---|---|');
-  out.push('| done | 1. App overhead (below) |', '| **not done yet** | 2. Collector throughput |', '| **not done yet** | 3. Freshness |', '');
+  const ran = (file: string, what: string, target: string): string => (existsSync(file) ? `| run | ${what} (below) |` : `| **not run yet** (\`${target}\`) | ${what} |`);
+  out.push(
+    '| run | 1. App overhead (below) |',
+    ran(COLLECTOR_THROUGHPUT_JSON, '2. Collector throughput', 'make bench-collector'),
+    ran(FRESHNESS_JSON, '3. Freshness', 'make bench-freshness'),
+    '',
+  );
   out.push('## 1. App overhead', '');
   out.push(`Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}. Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, Linux ${meta.host.kernel}; load average before the run ${meta.host.loadBefore.join(' / ')}.`);
   out.push(`Pinning: ${meta.pinning}.`);
