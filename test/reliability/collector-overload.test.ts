@@ -168,10 +168,14 @@ describe('collector overload', () => {
     expect(state.State.OOMKilled).toBe(false);
     expect(state.RestartCount).toBe(0);
     // It did refuse, memory_limiter among the refusers, and it told the client to retry later
-    // (never a permanent error that would make an SDK drop data): only OK and retryable codes.
+    // (never a permanent error that would make an SDK drop data): only OK and UNAVAILABLE. No
+    // DEADLINE_EXCEEDED either: a receiver that blocks instead of answering (a stalled exporter
+    // behind it) is the failure this test was written for.
     expect(figures.receiverRefused).toBeGreaterThan(0);
     expect(figures.memoryLimiterRefusals).toBeGreaterThan(0);
-    expect(Object.keys(floodResult.codes).every((code) => ['OK', 'UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED'].includes(code)), JSON.stringify(floodResult.codes)).toBe(true);
+    expect(Object.keys(floodResult.codes).every((code) => ['OK', 'UNAVAILABLE'].includes(code)), JSON.stringify(floodResult.codes)).toBe(true);
+    // The heap memory_limiter watches stayed under its hard limit (80 % of the container's).
+    expect(figures.peakHeapMb).toBeLessThan((limitBytes * 0.8) / MB);
     expect(floodResult.codes['OK'] ?? 0).toBeGreaterThan(0);
     expect(samples.length).toBeGreaterThan(FLOOD_MS / 1_000 / 2);
     // The app answered every request throughout.

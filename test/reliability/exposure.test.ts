@@ -7,8 +7,8 @@ import { exec, inspectContainer, projectContainers, type ProjectContainer } from
 // local) from the built images, via test/integration/stack.ts on free host ports:
 //   - every published port is bound to 127.0.0.1, and the set of published ports is exactly the
 //     documented one (a new one must be added here, consciously);
-//   - zpages (55679) and pprof (1777) are not published, refuse connections from another
-//     container on the compose network, and do answer on loopback inside the collector (so the
+//   - zpages (55679), pprof (1777) and the X-Ray spool's loopback receiver (4319) are not
+//     published, refuse connections from another container on the compose network, and do answer on loopback inside the collector (so the
 //     refusal is the bind address at work, not the extension being off).
 
 /** Container port → service, as docker-compose.yml documents them (all on 127.0.0.1). */
@@ -69,7 +69,7 @@ describe('published ports', () => {
       }
     }
     expect(published.sort()).toEqual(DOCUMENTED_PUBLISHED);
-    expect(published.some((p) => p.endsWith(' 55679/tcp') || p.endsWith(' 1777/tcp'))).toBe(false);
+    expect(published.some((p) => p.endsWith(' 55679/tcp') || p.endsWith(' 1777/tcp') || p.endsWith(' 4319/tcp'))).toBe(false);
   });
 });
 
@@ -83,6 +83,8 @@ describe('collector diagnostics (zpages :55679, pprof :1777)', () => {
   it.each([
     ['zpages', 55679],
     ['pprof', 1777],
+    // The second hop of xray.yaml: only the collector's own spool exporter may feed awsxray.
+    ['X-Ray spool receiver', 4319],
   ] as const)('%s refuses connections from another container on the compose network', async (name, port) => {
     const answer = await probeFromApp('otel-collector', port);
     expect(answer).toBe('refused');

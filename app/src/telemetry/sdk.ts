@@ -116,7 +116,7 @@ const LOG_BUFFER_VARIABLES: Record<keyof LogBufferSettings, string> = {
  * default), and NodeSDK applies the variables only to processors it builds; ours is built here to
  * wrap the exporter in RetryingExporter, so without this they were silently ignored (queue 2048
  * instead of the configured 16384, delay always 1 s). Unset or empty: the SDK default; not a
- * non-negative number: a warning and the default, as the SDK does for OTEL_BSP_*.
+ * positive number: a warning and the default, as NodeSDK does for OTEL_BSP_*.
  */
 export function logBufferSettings(environment: NodeJS.ProcessEnv): LogBufferSettings {
   const settings: { -readonly [K in keyof LogBufferSettings]?: number } = {};
@@ -124,8 +124,9 @@ export function logBufferSettings(environment: NodeJS.ProcessEnv): LogBufferSett
     const raw = (environment[variable] ?? '').trim();
     if (raw === '') continue;
     const value = Number(raw);
-    if (Number.isFinite(value) && value >= 0) settings[option] = value;
-    else diag.warn(`${variable} must be a non-negative number; using the SDK default`);
+    // 0 is refused too: a queue or batch of 0 never sends anything, a 0 ms timeout fails every export.
+    if (Number.isFinite(value) && value > 0) settings[option] = value;
+    else diag.warn(`${variable} must be a positive number; using the SDK default`);
   }
   return settings;
 }
