@@ -24,11 +24,12 @@
  * (another built copy of app/, e.g. the commit before a change, for a before/after comparison).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {
+  composeDefaults,
   cpuMicros,
   ENDPOINTS,
   freePort,
@@ -52,8 +53,8 @@ import {
   pacedLoad,
   type PacedLoadOptions,
 } from './lib.ts';
+import { metricSum } from '../tools/metrics.ts';
 import { summariseProfile } from './profile-summary.ts';
-import { parse } from 'yaml';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
@@ -85,14 +86,7 @@ interface VariantSetup {
  * SDK exports, so "ours" must run with them, not with the SDK's own defaults.
  */
 function shippedTelemetryEnv(): Record<string, string> {
-  const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: { app: { environment: Record<string, string> } } };
-  const shipped: Record<string, string> = {};
-  for (const [name, value] of Object.entries(compose.services.app.environment)) {
-    if (!name.startsWith('OTEL_B') && name !== 'TELEMETRY_RETRY_MAX_ELAPSED_MS') continue;
-    const fallback = /^\$\{\w+:-([^}]*)\}$/.exec(String(value));
-    shipped[name] = fallback?.[1] ?? String(value);
-  }
-  return shipped;
+  return Object.fromEntries(Object.entries(composeDefaults('app')).filter(([name]) => name.startsWith('OTEL_B') || name === 'TELEMETRY_RETRY_MAX_ELAPSED_MS'));
 }
 
 function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
@@ -159,19 +153,14 @@ async function startCollector(logFd: number): Promise<Collector> {
   });
   const metricsUrl = `http://127.0.0.1:${String(metricsPort)}/metrics`;
   await waitForOk(metricsUrl, child, 20_000);
-  const sum = (text: string, prefix: string): number =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(prefix))
-      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   return {
     otlpEndpoint: `http://127.0.0.1:${String(otlpPort)}`,
     async counts() {
       const text = await (await fetch(metricsUrl)).text();
       return {
-        spans: sum(text, 'otelcol_receiver_accepted_spans'),
-        logRecords: sum(text, 'otelcol_receiver_accepted_log_records'),
-        refused: sum(text, 'otelcol_receiver_refused_spans') + sum(text, 'otelcol_receiver_refused_log_records'),
+        spans: metricSum(text, 'otelcol_receiver_accepted_spans'),
+        logRecords: metricSum(text, 'otelcol_receiver_accepted_log_records'),
+        refused: metricSum(text, 'otelcol_receiver_refused_spans') + metricSum(text, 'otelcol_receiver_refused_log_records'),
       };
     },
     stop: () => stopProcess(child, 10_000),

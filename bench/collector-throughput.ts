@@ -38,7 +38,7 @@ import path from 'node:path';
 
 import { collectorBin, config as configFile, honeycombStandin, motoServer } from '../otel-collector/test/support/paths.ts';
 import { collectorThroughputRatios, COLLECTOR_THROUGHPUT_JSON } from './collector-throughput-report.ts';
-import { cpuMicros, freePort, OUT_DIR, ROOT, sleep } from './lib.ts';
+import { cpuMicros, freePort, OUT_DIR, ROOT, sleep, waitForOk } from './lib.ts';
 
 // ---- result shape (read by bench/collector-throughput-report.ts) ---------------------------------
 
@@ -314,19 +314,11 @@ function startProc(name: string, cpu: string, command: string, args: readonly st
 }
 
 async function waitHttp(proc: Proc, url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited (${String(proc.child.exitCode)}):\n${proc.tail()}`);
-    try {
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
+  try {
+    await waitForOk(url, proc.child, timeoutMs);
+  } catch (error) {
+    throw new Error(`${proc.name}: ${error instanceof Error ? error.message : String(error)}:\n${proc.tail()}`);
   }
-  throw new Error(`${proc.name}: ${url} did not answer within ${String(timeoutMs)} ms:\n${proc.tail()}`);
 }
 
 const baseEnv = (): Record<string, string> => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: os.tmpdir() });

@@ -66,7 +66,7 @@ import {
   type FreshnessVariantResult,
   type PollStats,
 } from './freshness-report.ts';
-import { packageVersion, percentile, ROOT, sleep } from './lib.ts';
+import { composeDefaults, packageVersion, percentile, ROOT, sleep } from './lib.ts';
 
 // ---- settings: read from the files `make up` uses -----------------------------------------------
 
@@ -175,21 +175,17 @@ export interface Shipped {
 }
 
 export function shipped(configFiles: readonly string[]): Shipped {
-  const compose = readYaml('docker-compose.yml');
-  const appEnv = at(compose, ['services', 'app', 'environment']);
+  const appEnv = composeDefaults('app');
   const delay = (name: string): number => {
-    const value = Number(resolve(child(appEnv, name), {}));
+    const value = Number(appEnv[name]);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`docker-compose.yml: no default for ${name}`);
     return value;
   };
-  const collectorEnvironment = at(compose, ['services', 'otel-collector', 'environment']);
-  const collectorEnv: Record<string, string> = {};
-  if (isMap(collectorEnvironment)) for (const [name, value] of Object.entries(collectorEnvironment)) collectorEnv[name] = resolve(value, {}) ?? '';
   return {
     bspMs: delay('OTEL_BSP_SCHEDULE_DELAY'),
     blrpMs: delay('OTEL_BLRP_SCHEDULE_DELAY'),
     collectorConfig: configFiles.map((file) => readYaml(repoPathOf(file))).reduce<unknown>((merged, next) => merge(merged, next), {}),
-    collectorEnv,
+    collectorEnv: composeDefaults('otel-collector'),
   };
 }
 
@@ -340,26 +336,35 @@ function startPoller(intervalMs: number, stopped: () => boolean, once: () => Pro
 
 const w3cId = (xrayId: string): string => xrayId.split('-').slice(1).join('');
 
+/** Calls `page` with each next token until there is none; returns how many items the pages held. */
+async function allPages(page: (token: string | undefined) => Promise<{ count: number; next: string | undefined }>): Promise<number> {
+  let items = 0;
+  let token: string | undefined;
+  do {
+    const { count, next } = await page(token);
+    items += count;
+    token = next;
+  } while (token !== undefined);
+  return items;
+}
+
 function xrayPoll(client: XRayClient, pending: Pending): () => Promise<number | undefined> {
   return async () => {
     const oldest = pending.oldest(WINDOW_CAP_MS);
     if (oldest === undefined) return undefined;
-    let items = 0;
-    let nextToken: string | undefined;
-    do {
+    return allPages(async (token) => {
       const out: GetTraceSummariesCommandOutput = await client.send(
-        new GetTraceSummariesCommand({ StartTime: new Date(oldest - WINDOW_MARGIN_MS), EndTime: new Date(now() + 60_000), ...(nextToken === undefined ? {} : { NextToken: nextToken }) }),
+        new GetTraceSummariesCommand({ StartTime: new Date(oldest - WINDOW_MARGIN_MS), EndTime: new Date(now() + 60_000), ...(token === undefined ? {} : { NextToken: token }) }),
       );
       const seenAt = now();
-      for (const summary of out.TraceSummaries ?? []) {
-        items += 1;
+      const summaries = out.TraceSummaries ?? [];
+      for (const summary of summaries) {
         if (summary.Id === undefined) continue;
         const sent = pending.take(w3cId(summary.Id));
         if (sent !== undefined) sent.seen.xray = seenAt;
       }
-      nextToken = out.NextToken;
-    } while (nextToken !== undefined);
-    return items;
+      return { count: summaries.length, next: out.NextToken };
+    });
   };
 }
 
@@ -372,20 +377,18 @@ function cloudwatchPoll(client: CloudWatchLogsClient, pending: Pending): () => P
   return async () => {
     const oldest = pending.oldest(WINDOW_CAP_MS);
     if (oldest === undefined) return undefined;
-    let items = 0;
-    let nextToken: string | undefined;
-    do {
+    return allPages(async (token) => {
       let out: FilterLogEventsCommandOutput;
       try {
-        out = await client.send(new FilterLogEventsCommand({ logGroupName: LOG_GROUP, startTime: Math.floor(oldest - WINDOW_MARGIN_MS), ...(nextToken === undefined ? {} : { nextToken }) }));
+        out = await client.send(new FilterLogEventsCommand({ logGroupName: LOG_GROUP, startTime: Math.floor(oldest - WINDOW_MARGIN_MS), ...(token === undefined ? {} : { nextToken: token }) }));
       } catch (error) {
         // The exporter creates the group with its first PutLogEvents.
-        if (error instanceof Error && error.name === 'ResourceNotFoundException') return items;
+        if (error instanceof Error && error.name === 'ResourceNotFoundException') return { count: 0, next: undefined };
         throw error;
       }
       const seenAt = now();
-      for (const event of out.events ?? []) {
-        items += 1;
+      const events = out.events ?? [];
+      for (const event of events) {
         let record: AccessRecord;
         try {
           record = JSON.parse(event.message ?? '{}') as AccessRecord;
@@ -396,9 +399,8 @@ function cloudwatchPoll(client: CloudWatchLogsClient, pending: Pending): () => P
         const sent = pending.take(record.trace_id);
         if (sent !== undefined) sent.seen.cloudwatch = seenAt;
       }
-      nextToken = out.nextToken;
-    } while (nextToken !== undefined);
-    return items;
+      return { count: events.length, next: out.nextToken };
+    });
   };
 }
 

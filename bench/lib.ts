@@ -9,6 +9,8 @@ import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
+import { parse as parseYaml } from 'yaml';
+
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BENCH_DIR = path.join(ROOT, 'bench');
 export const OUT_DIR = path.join(BENCH_DIR, 'out');
@@ -227,6 +229,18 @@ export function spawnLogged(command: string, args: readonly string[], options: {
 export function packageVersion(name: string): string {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
   return manifest.version;
+}
+
+/**
+ * docker-compose.yml's environment for `service` with every `${VAR:-default}` resolved to its
+ * default: what the shipped stack runs with when nothing is overridden.
+ */
+export function composeDefaults(service: string): Record<string, string> {
+  const compose = parseYaml(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, unknown> }> };
+  const environment = compose.services[service]?.environment ?? {};
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [name, String(value).replace(/\$\{\w+(?::-([^}]*))?\}/g, (_match, fallback: string | undefined) => fallback ?? '')]),
+  );
 }
 
 // ---- result shapes --------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import { cleanEnv, freePort, logDir, start, waitForHttp, type Proc } from './pro
 import { honeycombReport, type HoneycombReport } from '../../../tools/backends.ts';
 import { collectorBin, honeycombStandin, motoServer, rollbarStandin } from './paths.js';
 
+export { metricSum } from '../../../tools/metrics.ts';
+
 /** Canary credentials: obviously fake, so finding one in output is a finding, not a leak. */
 export const CANARY = {
   honeycombKey: 'canary-honeycomb-key-0000',
@@ -146,17 +148,4 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     },
     stop: () => proc.stop(),
   };
-}
-
-/** Sums a Prometheus counter over the series whose labels include every given label. */
-export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const wanted = Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
-    if (!wanted) continue;
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (!Number.isNaN(value)) sum += value;
-  }
-  return sum;
 }
