@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { logGroupEvents, tracesInXray } from '../../tools/backends.ts';
-import { startStack, type Stack } from '../integration/stack.ts';
-import { serviceContainerId } from './support/docker.ts';
+import { docker, stackForFile } from './support/file-stack.ts';
 import { settledCount, steadyLoad } from './support/load.ts';
 
 /**
@@ -15,43 +11,32 @@ import { settledCount, steadyLoad } from './support/load.ts';
  * the queue-less awsxray exporter, see otel-collector/config/xray.yaml): nothing may be lost.
  */
 
-const run = promisify(execFile);
 const RATE = 50;
 const DURATION_MS = 60_000;
 const OUTAGE_START_MS = 5_000;
 const COLLECTOR_KILL_MS = 20_000;
 const OUTAGE_END_MS = 35_000;
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectPrefix: 'cruddur-rel-backend' });
-});
-
-afterAll(async () => {
-  await stack?.down();
-});
-
-const serviceContainer = (service: string): Promise<string> => serviceContainerId(stack.projectName, service);
+const file = stackForFile({ projectPrefix: 'cruddur-rel-backend' });
 
 describe('backend outage and collector restart', () => {
   it('loses no log record and no X-Ray trace through a 30 s AWS outage and a collector kill', async () => {
-    const moto = await serviceContainer('moto');
-    const collector = await serviceContainer('otel-collector');
+    const moto = await file.container('moto');
+    const collector = await file.container('otel-collector');
     const result = await steadyLoad({
-      url: `${stack.appUrl}/api/activities/notifications`,
+      url: `${file.stack.appUrl}/api/activities/notifications`,
       ratePerSecond: RATE,
       durationMs: DURATION_MS,
       events: [
-        { atMs: OUTAGE_START_MS, run: async () => void (await run('docker', ['pause', moto])) },
+        { atMs: OUTAGE_START_MS, run: async () => void (await docker('pause', moto)) },
         {
           atMs: COLLECTOR_KILL_MS,
           run: async () => {
-            await run('docker', ['kill', collector]);
-            await run('docker', ['start', collector]);
+            await docker('kill', collector);
+            await docker('start', collector);
           },
         },
-        { atMs: OUTAGE_END_MS, run: async () => void (await run('docker', ['unpause', moto])) },
+        { atMs: OUTAGE_END_MS, run: async () => void (await docker('unpause', moto)) },
       ],
     });
     expect(result.statuses).toEqual({ 200: result.sent });
@@ -59,11 +44,11 @@ describe('backend outage and collector restart', () => {
     // Every request wrote one access record; wait until CloudWatch stops receiving more.
     const sent = new Set(result.traceIds);
     const accessRecords = async (): Promise<number> => {
-      const events = await logGroupEvents(stack.aws, 'cruddur');
+      const events = await logGroupEvents(file.stack.aws, 'cruddur');
       return new Set(events.filter((event) => event.message.attributes?.['log.type'] === 'access' && sent.has(event.message.trace_id ?? '')).map((event) => event.message.trace_id)).size;
     };
     const logged = await settledCount(accessRecords, { target: sent.size, pollMs: 5_000, quietMs: 60_000, timeoutMs: 240_000 });
-    const xrayTraces = async (): Promise<number> => (await tracesInXray(stack.aws, result.traceIds)).size;
+    const xrayTraces = async (): Promise<number> => (await tracesInXray(file.stack.aws, result.traceIds)).size;
     const inXray = { size: await settledCount(xrayTraces, { target: sent.size, pollMs: 5_000, quietMs: 60_000, timeoutMs: 240_000 }) };
     const figures = {
       requests: sent.size,

@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { honeycombReport } from '../../tools/backends.ts';
-import { startStack, type Stack } from '../integration/stack.ts';
 import { percentile, settledCount, steadyLoad } from './support/load.ts';
-import { inspectContainer, serviceContainerId } from './support/docker.ts';
+import { inspectContainer } from './support/docker.ts';
+import { docker, stackForFile } from './support/file-stack.ts';
 
 /**
  * Issue 5.1: under a steady 200 req/s, the collector sidecar is killed (SIGKILL) for 10 s and
@@ -14,27 +11,16 @@ import { inspectContainer, serviceContainerId } from './support/docker.ts';
  * at least 99.9 % of the traces to Honeycomb once the collector is back.
  */
 
-const run = promisify(execFile);
 const RATE = 200;
 const DURATION_MS = 40_000;
 const KILL_AT_MS = 10_000;
 const OUTAGE_MS = 10_000;
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectPrefix: 'cruddur-rel-outage' });
-});
-
-afterAll(async () => {
-  await stack?.down();
-});
-
-const serviceContainer = (service: string): Promise<string> => serviceContainerId(stack.projectName, service);
+const file = stackForFile({ projectPrefix: 'cruddur-rel-outage' });
 
 /** Distinct trace ids with a server span at the Honeycomb stand-in, among the ones we sent. */
 async function deliveredTraces(sent: ReadonlySet<string>): Promise<number> {
-  const report = await honeycombReport(stack.honeycombUrl);
+  const report = await honeycombReport(file.stack.honeycombUrl);
   const seen = new Set<string>();
   for (const span of report.spans) {
     if (span.kind === 'Server' && sent.has(span.traceId)) seen.add(span.traceId);
@@ -44,25 +30,25 @@ async function deliveredTraces(sent: ReadonlySet<string>): Promise<number> {
 
 describe('collector outage under load', () => {
   it('keeps answering every request and delivers >= 99.9 % of traces after a 10 s collector kill', async () => {
-    const collector = await serviceContainer('otel-collector');
-    const app = await serviceContainer('app');
+    const collector = await file.container('otel-collector');
+    const app = await file.container('app');
     const timeline: string[] = [];
     const result = await steadyLoad({
-      url: `${stack.appUrl}/api/activities/home`,
+      url: `${file.stack.appUrl}/api/activities/home`,
       ratePerSecond: RATE,
       durationMs: DURATION_MS,
       events: [
         {
           atMs: KILL_AT_MS,
           run: async () => {
-            await run('docker', ['kill', collector]);
+            await docker('kill', collector);
             timeline.push(`${new Date().toISOString()} collector killed`);
           },
         },
         {
           atMs: KILL_AT_MS + OUTAGE_MS,
           run: async () => {
-            await run('docker', ['start', collector]);
+            await docker('start', collector);
             timeline.push(`${new Date().toISOString()} collector started`);
           },
         },

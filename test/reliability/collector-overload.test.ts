@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
 import { Client, credentials, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { metricSum } from '../../otel-collector/test/support/stack.ts';
-import { startStack, type Stack } from '../integration/stack.ts';
-import { inspectContainer, serviceContainerId } from './support/docker.ts';
+import { metricSum } from '../../tools/metrics.ts';
+import { inspectContainer } from './support/docker.ts';
+import { docker, stackForFile } from './support/file-stack.ts';
 import { steadyLoad } from './support/load.ts';
 import { bulkTraceRequest, grpcRaw, TRACES_METHOD, validTraceRequest } from './support/wire.ts';
 
@@ -25,7 +22,6 @@ import { bulkTraceRequest, grpcRaw, TRACES_METHOD, validTraceRequest } from './s
  * answer UNAVAILABLE, which SDKs retry with backoff.
  */
 
-const run = promisify(execFile);
 const MEM_LIMIT = process.env['OVERLOAD_MEM_LIMIT'] ?? '512m';
 // ~80 % of MEM_LIMIT, as docker-compose.yml pairs them.
 const GO_MEM_LIMIT = `${Math.floor((bytesOf(MEM_LIMIT) * 0.8) / (1024 * 1024))}MiB`;
@@ -88,27 +84,18 @@ interface MemorySample {
 
 const MB = 1024 * 1024;
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectPrefix: 'cruddur-rel-overload', env: { OTELCOL_MEM_LIMIT: MEM_LIMIT, OTELCOL_GOMEMLIMIT: GO_MEM_LIMIT } });
-});
-
-afterAll(async () => {
-  await stack?.down();
-});
+const file = stackForFile({ projectPrefix: 'cruddur-rel-overload', env: { OTELCOL_MEM_LIMIT: MEM_LIMIT, OTELCOL_GOMEMLIMIT: GO_MEM_LIMIT } });
 
 describe('collector overload', () => {
   it('refuses with memory_limiter and is not OOM-killed while stalled vendors meet a flood', async () => {
-    const collector = await serviceContainerId(stack.projectName, 'otel-collector');
-    const stalled = await Promise.all(['moto', 'honeycomb-standin'].map((service) => serviceContainerId(stack.projectName, service)));
-    const metricsUrl = `http://127.0.0.1:${stack.ports.OTELCOL_METRICS_PORT}/metrics`;
+    const collector = await file.container('otel-collector');
+    const stalled = await Promise.all(['moto', 'honeycomb-standin'].map((service) => file.container(service)));
+    const metricsUrl = `http://127.0.0.1:${file.stack.ports.OTELCOL_METRICS_PORT}/metrics`;
     const metrics = async (): Promise<string> => (await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
-    const otlpAddress = `127.0.0.1:${stack.ports.OTLP_GRPC_PORT}`;
+    const otlpAddress = `127.0.0.1:${file.stack.ports.OTLP_GRPC_PORT}`;
     const limitBytes = bytesOf(MEM_LIMIT);
 
     const before = await metrics();
-    if (process.env['OVERLOAD_VERBOSE'] !== undefined) console.log(before.split('\n').filter((line) => line.includes('refused') && !line.startsWith('#')).join('\n'));
     const payload = bulkTraceRequest(SPANS_PER_REQUEST, ATTRIBUTE_BYTES);
 
     const samples: MemorySample[] = [];
@@ -125,18 +112,18 @@ describe('collector overload', () => {
       );
     }, 1_000);
 
-    await run('docker', ['pause', ...stalled]);
+    await docker('pause', ...stalled);
     let floodResult: FloodResult;
     let appLoad;
     try {
       [floodResult, appLoad] = await Promise.all([
         flood(otlpAddress, payload.bytes, Date.now() + FLOOD_MS),
         // The app keeps serving through it: its exporter is refused or slowed, never its requests.
-        steadyLoad({ url: `${stack.appUrl}/api/activities/home`, ratePerSecond: APP_RATE, durationMs: FLOOD_MS }),
+        steadyLoad({ url: `${file.stack.appUrl}/api/activities/home`, ratePerSecond: APP_RATE, durationMs: FLOOD_MS }),
       ]);
     } finally {
       clearInterval(sampler);
-      await run('docker', ['unpause', ...stalled]);
+      await docker('unpause', ...stalled);
     }
 
     // The container's state first: if the kernel killed it, restart policy may already be at work.

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { startStack, type Stack } from '../integration/stack.ts';
-import { exec, inspectContainer, serviceContainerId } from './support/docker.ts';
+import { exec, inspectContainer } from './support/docker.ts';
+import { docker, stackForFile } from './support/file-stack.ts';
 import { steadyLoad } from './support/load.ts';
 
 /**
@@ -13,23 +10,12 @@ import { steadyLoad } from './support/load.ts';
  * OTEL_BLRP_MAX_QUEUE_SIZE): past them it drops telemetry rather than memory.
  */
 
-const run = promisify(execFile);
 const RATE = 200;
 const WARM_UP_MS = 30_000;
 const OUTAGE_MS = Number(process.env['MEMORY_OUTAGE_MS'] ?? 300_000);
 const SAMPLE_EVERY_MS = 10_000;
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectPrefix: 'cruddur-rel-memory' });
-});
-
-afterAll(async () => {
-  await stack?.down();
-});
-
-const serviceContainer = (service: string): Promise<string> => serviceContainerId(stack.projectName, service);
+const file = stackForFile({ projectPrefix: 'cruddur-rel-memory' });
 
 /** VmRSS of the node process running the server (not docker-init, not this probe), read inside the app container. */
 async function appRssMb(app: string): Promise<number> {
@@ -45,26 +31,26 @@ async function appRssMb(app: string): Promise<number> {
 
 describe('memory bounds', () => {
   it('grows app RSS by at most 50 MB during a 5-minute collector outage at 200 req/s', async () => {
-    const app = await serviceContainer('app');
-    const collector = await serviceContainer('otel-collector');
-    await steadyLoad({ url: `${stack.appUrl}/api/activities/home`, ratePerSecond: RATE, durationMs: WARM_UP_MS });
+    const app = await file.container('app');
+    const collector = await file.container('otel-collector');
+    await steadyLoad({ url: `${file.stack.appUrl}/api/activities/home`, ratePerSecond: RATE, durationMs: WARM_UP_MS });
     const baseline = await appRssMb(app);
     // A Node server under load is tens of MB: anything less means the wrong process was read.
     expect(baseline).toBeGreaterThan(30);
 
-    await run('docker', ['stop', '-t', '5', collector]);
+    await docker('stop', '-t', '5', collector);
     const samples: number[] = [];
     const sampler = setInterval(() => {
       void appRssMb(app).then((mb) => samples.push(mb), () => undefined);
     }, SAMPLE_EVERY_MS);
     let result;
     try {
-      result = await steadyLoad({ url: `${stack.appUrl}/api/activities/home`, ratePerSecond: RATE, durationMs: OUTAGE_MS });
+      result = await steadyLoad({ url: `${file.stack.appUrl}/api/activities/home`, ratePerSecond: RATE, durationMs: OUTAGE_MS });
     } finally {
       clearInterval(sampler);
     }
     samples.push(await appRssMb(app));
-    await run('docker', ['start', collector]);
+    await docker('start', collector);
 
     const peak = Math.max(...samples);
     const figures = { baselineMb: baseline, peakMb: peak, growthMb: peak - baseline, samples: samples.map((mb) => Math.round(mb)), requests: result.sent, statuses: result.statuses };
