@@ -29,7 +29,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  composeDefaults,
   cpuMicros,
   ENDPOINTS,
   freePort,
@@ -52,8 +51,11 @@ import {
   type VariantName,
   pacedLoad,
   type PacedLoadOptions,
+  shippedTelemetryEnv,
+  startPassThroughCollector,
+  COLLECTOR_BIN,
+  type PassThroughCollector,
 } from './lib.ts';
-import { metricSum } from '../tools/metrics.ts';
 import { summariseProfile } from './profile-summary.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
@@ -70,7 +72,6 @@ const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
   .filter((name): name is VariantName => (VARIANTS as readonly string[]).includes(name));
 
 const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(ROOT, 'app'));
-const COLLECTOR_BIN = path.join(ROOT, 'otel-collector', 'build', 'otelcol-cruddur');
 const SERVER_CPU = '1';
 const POST_BODY = JSON.stringify({ message: 'bench: a crud of ordinary length', ttl: '1-hour' });
 const USER = 'worf';
@@ -78,15 +79,6 @@ const USER = 'worf';
 interface VariantSetup {
   readonly nodeArgs: readonly string[];
   readonly env: Record<string, string>;
-}
-
-/**
- * The app's telemetry settings exactly as docker-compose.yml ships them (the defaults of its
- * `${VAR:-default}` entries): batch delays and queue sizes change how often and how much the
- * SDK exports, so "ours" must run with them, not with the SDK's own defaults.
- */
-function shippedTelemetryEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(composeDefaults('app')).filter(([name]) => name.startsWith('OTEL_B') || name === 'TELEMETRY_RETRY_MAX_ELAPSED_MS'));
 }
 
 function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
@@ -137,36 +129,6 @@ function cliOf(endpoint: EndpointName, rate?: number): string {
     : `${common} -m POST -H content-type=application/json -b '${POST_BODY}' http://127.0.0.1:$PORT/api/activities`;
 }
 
-interface Collector {
-  readonly otlpEndpoint: string;
-  counts(): Promise<{ spans: number; logRecords: number; refused: number }>;
-  stop(): Promise<void>;
-}
-
-async function startCollector(logFd: number): Promise<Collector> {
-  const otlpPort = await freePort();
-  const metricsPort = await freePort();
-  const child = spawnLogged(COLLECTOR_BIN, ['--config', path.join(ROOT, 'bench', 'collector-passthrough.yaml')], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_OTLP_PORT: String(otlpPort), BENCH_METRICS_PORT: String(metricsPort) },
-    logFd,
-  });
-  const metricsUrl = `http://127.0.0.1:${String(metricsPort)}/metrics`;
-  await waitForOk(metricsUrl, child, 20_000);
-  return {
-    otlpEndpoint: `http://127.0.0.1:${String(otlpPort)}`,
-    async counts() {
-      const text = await (await fetch(metricsUrl)).text();
-      return {
-        spans: metricSum(text, 'otelcol_receiver_accepted_spans'),
-        logRecords: metricSum(text, 'otelcol_receiver_accepted_log_records'),
-        refused: metricSum(text, 'otelcol_receiver_refused_spans') + metricSum(text, 'otelcol_receiver_refused_log_records'),
-      };
-    },
-    stop: () => stopProcess(child, 10_000),
-  };
-}
-
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 async function measure(variant: VariantName, round: number, endpoint: EndpointName, mode: Mode, port: number, pid: number): Promise<Measurement> {
@@ -204,7 +166,7 @@ async function measure(variant: VariantName, round: number, endpoint: EndpointNa
   return measurement;
 }
 
-async function startServer(variant: VariantName, collector: Collector, logFd: number, extraNodeArgs: readonly string[] = []) {
+async function startServer(variant: VariantName, collector: PassThroughCollector, logFd: number, extraNodeArgs: readonly string[] = []) {
   const port = await freePort();
   const setup = variantSetup(variant, collector.otlpEndpoint);
   const child = spawnLogged('taskset', ['-c', SERVER_CPU, process.execPath, ...extraNodeArgs, ...setup.nodeArgs, 'dist/src/server.js'], {
@@ -225,7 +187,7 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
   if ((loadBefore[0] ?? 0) > 0.5) process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
 
-  const collector = await startCollector(logFd);
+  const collector = await startPassThroughCollector(logFd);
   const measurements: Measurement[] = [];
   const exports: ExportCount[] = [];
   let profile: BenchResults['profile'];

@@ -11,6 +11,8 @@ import path from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
 
+import { metricSum } from '../tools/metrics.ts';
+
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BENCH_DIR = path.join(ROOT, 'bench');
 export const OUT_DIR = path.join(BENCH_DIR, 'out');
@@ -54,6 +56,8 @@ export interface LoadResult {
   readonly result: AutocannonResult;
   /** Every 2xx response time in ms at hrtime resolution: autocannon's histogram keeps whole ms only. */
   readonly latenciesMs: Float64Array;
+  /** pacedLoad only: when each of those requests was written (epoch ms), same order. */
+  readonly sentAtEpochMs?: Float64Array;
 }
 
 export function runLoad(options: AutocannonOptions): Promise<LoadResult> {
@@ -101,6 +105,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<LoadResult> 
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets });
   const total = Math.round(options.ratePerSecond * options.durationS);
   const latencies = new Float64Array(total);
+  const sentAtEpoch = new Float64Array(total);
   const body = options.body === undefined ? undefined : Buffer.from(options.body);
   const headers = body === undefined ? options.headers : { ...options.headers, 'content-length': String(body.length) };
   let ok = 0;
@@ -114,8 +119,10 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<LoadResult> 
         response.on('data', () => undefined);
         response.on('end', () => {
           const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) latencies[ok++] = performance.now() - sentAt;
-          else non2xx += 1;
+          if (status >= 200 && status < 300) {
+            sentAtEpoch[ok] = performance.timeOrigin + sentAt;
+            latencies[ok++] = performance.now() - sentAt;
+          } else non2xx += 1;
           resolve();
         });
       });
@@ -151,6 +158,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<LoadResult> 
       latency: { p50: percentile(sorted, 50), p99: percentile(sorted, 99) },
     },
     latenciesMs: latencies.subarray(0, ok),
+    sentAtEpochMs: sentAtEpoch.subarray(0, ok),
   };
 }
 
@@ -226,6 +234,39 @@ export function spawnLogged(command: string, args: readonly string[], options: {
   return spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'ignore', options.logFd] });
 }
 
+export const COLLECTOR_BIN = path.join(ROOT, 'otel-collector', 'build', 'otelcol-cruddur');
+
+/** Our collector binary with bench/collector-passthrough.yaml: receives OTLP/gRPC, drops it, counts it. */
+export interface PassThroughCollector {
+  readonly otlpEndpoint: string;
+  counts(): Promise<{ spans: number; logRecords: number; refused: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startPassThroughCollector(logFd: number): Promise<PassThroughCollector> {
+  const otlpPort = await freePort();
+  const metricsPort = await freePort();
+  const child = spawnLogged(COLLECTOR_BIN, ['--config', path.join(ROOT, 'bench', 'collector-passthrough.yaml')], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_OTLP_PORT: String(otlpPort), BENCH_METRICS_PORT: String(metricsPort) },
+    logFd,
+  });
+  const metricsUrl = `http://127.0.0.1:${String(metricsPort)}/metrics`;
+  await waitForOk(metricsUrl, child, 20_000);
+  return {
+    otlpEndpoint: `http://127.0.0.1:${String(otlpPort)}`,
+    async counts() {
+      const text = await (await fetch(metricsUrl)).text();
+      return {
+        spans: metricSum(text, 'otelcol_receiver_accepted_spans'),
+        logRecords: metricSum(text, 'otelcol_receiver_accepted_log_records'),
+        refused: metricSum(text, 'otelcol_receiver_refused_spans') + metricSum(text, 'otelcol_receiver_refused_log_records'),
+      };
+    },
+    stop: () => stopProcess(child, 10_000),
+  };
+}
+
 export function packageVersion(name: string): string {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
   return manifest.version;
@@ -244,6 +285,15 @@ export function composeDefaults(service: string): Record<string, string> {
 }
 
 // ---- result shapes --------------------------------------------------------------------------------
+
+/**
+ * The app's telemetry settings exactly as docker-compose.yml ships them (the defaults of its
+ * `${VAR:-default}` entries): batch delays and queue sizes change how often and how much the
+ * SDK exports, so "ours" must run with them, not with the SDK's own defaults.
+ */
+export function shippedTelemetryEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(composeDefaults('app')).filter(([name]) => name.startsWith('OTEL_B') || name === 'TELEMETRY_RETRY_MAX_ELAPSED_MS'));
+}
 
 export const VARIANTS = ['bare', 'none', 'floor', 'ours', 'naive'] as const;
 export type VariantName = (typeof VARIANTS)[number];

@@ -1,7 +1,7 @@
 # Benchmarks (issue 6). Not part of `make test`: they take minutes and their figures depend on
 # the machine. Included by the root Makefile.
 
-.PHONY: bench bench-app bench-report bench-collector bench-freshness telemetrygen
+.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-stalls telemetrygen
 
 BENCH_VENV := $(CURDIR)/.tools/bench-venv
 
@@ -14,6 +14,11 @@ $(BENCH_VENV)/bin/python: bench/requirements.txt
 # every server under `taskset -c 1`, so load generation never competes with the measured app.
 bench-app: build $(COLLECTOR_BIN) ## app overhead only: bare/none/floor/ours/naive side by side -> bench/results/app-overhead.json
 	taskset -c 0 node bench/app-overhead.ts
+
+# Diagnostic, not part of `make bench`: why the fixed-rate p99 is what it is. Lines slow requests
+# up with server event-loop stalls, GC pauses and export calls (bench/diag/, knobs in its header).
+bench-stalls: build $(COLLECTOR_BIN) ## diagnose fixed-rate p99: server stalls vs GC vs exports, per telemetry setup
+	taskset -c 0 node bench/diag/fixed-rate-stalls.ts
 
 bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md, bench/app-overhead.png and bench/pipeline.png from the stored results; prints the ratios
 	node bench/report.ts

@@ -1,0 +1,155 @@
+/**
+ * Diagnostic (not part of `make bench`): where the fixed-rate p99 of app-overhead.ts comes from.
+ *
+ * Runs the app at an evenly paced rate (pacedLoad) under a few telemetry setups, with
+ * loop-monitor.ts preloaded in the server, and lines the slow requests up against what the server
+ * and this runner were doing at the time: a server event-loop stall (and whether a GC pause or an
+ * export's serialisation falls inside it), or a stall of this runner's own loop (the client side
+ * was late reading the response). Same pinning as app-overhead.ts: server on CPU 1, this runner and
+ * the pass-through collector on CPU 0 (run it under `taskset -c 0`).
+ *
+ *   taskset -c 0 node bench/diag/fixed-rate-stalls.ts
+ *
+ * Environment: DIAG_SETUPS (comma list of the names below), DIAG_ENDPOINT (GET|POST, default
+ * POST), DIAG_RATE (1000), DIAG_SECONDS (10), DIAG_PRELOAD (seconds of the same endpoint at saturation
+ * before the paced run, as app-overhead.ts's saturation phase precedes its fixed-rate one; default 12), DIAG_EXTRA_ENV (k=v,k=v added to
+ * every setup), DIAG_NODE_ARGS (space-separated extra node flags for the server), DIAG_SERVER_CPUS
+ * (taskset list for the server, default 1; 0,1 lets its GC and compiler threads use the other core).
+ */
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+  freePort,
+  OUT_DIR,
+  pacedLoad,
+  percentile,
+  ROOT,
+  runLoad,
+  shippedTelemetryEnv,
+  spawnLogged,
+  startPassThroughCollector,
+  stopProcess,
+  waitForOk,
+} from '../lib.ts';
+import { type Interval, watchLoop } from './loop-watch.ts';
+
+
+const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {
+  bare: () => ({ OTEL_SDK_DISABLED: 'true' }),
+  'instrumented-no-export': () => ({ ...shippedTelemetryEnv(), OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }),
+  'traces-only': (otlp) => ({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_LOGS_EXPORTER: 'none' }),
+  'logs-only': (otlp) => ({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_TRACES_EXPORTER: 'none' }),
+  ours: (otlp) => ({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp }),
+};
+
+const selected = (process.env['DIAG_SETUPS'] ?? 'bare,ours').split(',').map((name) => name.trim());
+const endpoint = (process.env['DIAG_ENDPOINT'] ?? 'POST') === 'GET' ? 'GET' : 'POST';
+const rate = Number(process.env['DIAG_RATE'] ?? '1000');
+const seconds = Number(process.env['DIAG_SECONDS'] ?? '10');
+const preloadSeconds = Number(process.env['DIAG_PRELOAD'] ?? '12');
+const extraEnv = Object.fromEntries(
+  (process.env['DIAG_EXTRA_ENV'] ?? '')
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+const serverCpus = process.env['DIAG_SERVER_CPUS'] ?? '1';
+const extraNodeArgs = (process.env['DIAG_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+
+const APP_DIR = path.join(ROOT, 'app');
+const headers = { 'x-cruddur-user-handle': 'worf', ...(endpoint === 'POST' ? { 'content-type': 'application/json' } : {}) };
+const body = endpoint === 'POST' ? JSON.stringify({ message: 'bench: a crud of ordinary length', ttl: '1-hour' }) : undefined;
+
+const overlaps = (a: Interval, from: number, to: number): boolean => a.at < to && a.at + a.ms > from;
+
+async function runSetup(name: string, otlp: string, logFd: number): Promise<void> {
+  const setup = SETUPS[name];
+  if (setup === undefined) throw new Error(`unknown setup ${name}; known: ${Object.keys(SETUPS).join(', ')}`);
+  const port = await freePort();
+  const monitorOut = path.join(OUT_DIR, `loop-monitor-${name}.json`);
+  const child = spawnLogged(
+    'taskset',
+    ['-c', serverCpus, process.execPath, ...extraNodeArgs, '--import', path.join(ROOT, 'bench', 'diag', 'loop-monitor.ts'), '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'],
+    { cwd: APP_DIR, env: { ...process.env, ...setup(otlp), ...extraEnv, LOOP_MONITOR_OUT: monitorOut, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, logFd },
+  );
+  await waitForOk(`http://127.0.0.1:${String(port)}/health`, child, 20_000);
+  const url = `http://127.0.0.1:${String(port)}/api/activities${endpoint === 'GET' ? '/home' : ''}`;
+  try {
+    if (preloadSeconds > 0) {
+      await runLoad({ url, connections: 10, duration: preloadSeconds, method: endpoint, headers, ...(body === undefined ? {} : { body }) });
+    }
+    await pacedLoad({ url, method: endpoint, headers, ...(body === undefined ? {} : { body }), ratePerSecond: rate, durationS: 2, maxSockets: 64 });
+    const runnerStalls: Interval[] = [];
+    const stopWatching = watchLoop(runnerStalls);
+    const measured = await pacedLoad({ url, method: endpoint, headers, ...(body === undefined ? {} : { body }), ratePerSecond: rate, durationS: seconds, maxSockets: 64 });
+    stopWatching();
+    await stopProcess(child, 15_000);
+    const server = JSON.parse(readFileSync(monitorOut, 'utf8')) as { stalls: Interval[]; gc: Interval[]; exports: Interval[] };
+    report(name, measured.latenciesMs, measured.sentAtEpochMs ?? new Float64Array(), server, runnerStalls);
+  } finally {
+    await stopProcess(child, 15_000);
+  }
+}
+
+function report(name: string, latencies: Float64Array, sentAt: Float64Array, server: { stalls: Interval[]; gc: Interval[]; exports: Interval[] }, runnerStalls: Interval[]): void {
+  const sorted = Float64Array.from(latencies).sort();
+  const p99 = percentile(sorted, 99);
+  const slow: Interval[] = [];
+  latencies.forEach((ms, index) => {
+    if (ms > 10) slow.push({ at: sentAt[index] ?? 0, ms });
+  });
+  const from = sentAt[0] ?? 0;
+  const to = (sentAt[sentAt.length - 1] ?? 0) + 1000;
+  const inWindow = (list: Interval[]) => list.filter((item) => item.at >= from && item.at <= to);
+  const serverStalls = inWindow(server.stalls);
+  const gcs = inWindow(server.gc);
+  const exportsInWindow = inWindow(server.exports);
+  let byServer = 0;
+  let byRunner = 0;
+  for (const request of slow) {
+    if (serverStalls.some((stall) => overlaps(stall, request.at, request.at + request.ms))) byServer += 1;
+    else if (runnerStalls.some((stall) => overlaps(stall, request.at, request.at + request.ms))) byRunner += 1;
+  }
+  const explained = (stall: Interval, list: Interval[]) => list.some((item) => overlaps(item, stall.at - 1, stall.at + stall.ms + 1));
+  const sum = (list: Interval[]) => list.reduce((total, item) => total + item.ms, 0);
+  const max = (list: Interval[]) => list.reduce((top, item) => Math.max(top, item.ms), 0);
+  const majorGc = gcs.filter((item) => item.kind === 'major');
+  // Did requests leave this runner evenly? The most sent within any 5 ms (even pacing: rate/200).
+  const sends = Float64Array.from(sentAt).sort();
+  let burst = 0;
+  for (let head = 0, tail = 0; head < sends.length; head++) {
+    while ((sends[head] ?? 0) - (sends[tail] ?? 0) > 5) tail += 1;
+    burst = Math.max(burst, head - tail + 1);
+  }
+  // Old-space growth over the minor GCs (majors shrink it): roughly what scavenges promoted.
+  let promotedMb = 0;
+  for (let index = 1; index < gcs.length; index++) {
+    const current = gcs[index];
+    const previous = gcs[index - 1];
+    if (current?.kind === 'minor' && current.oldUsedMb !== undefined && previous?.oldUsedMb !== undefined) promotedMb += Math.max(0, current.oldUsedMb - previous.oldUsedMb);
+  }
+  const windowS = (to - from) / 1000;
+  const line = [
+    `${name.padEnd(24)} p50 ${percentile(sorted, 50).toFixed(2)} p99 ${p99.toFixed(2)} max ${(sorted[sorted.length - 1] ?? 0).toFixed(1)} ms; >10 ms: ${String(slow.length)} (server stall ${String(byServer)}, runner stall ${String(byRunner)}, neither ${String(slow.length - byServer - byRunner)})`,
+    `    server stalls >5 ms: ${String(serverStalls.length)} (sum ${sum(serverStalls).toFixed(0)} ms, max ${max(serverStalls).toFixed(1)}); with a GC pause inside: ${String(serverStalls.filter((stall) => explained(stall, gcs)).length)}, with an export call inside: ${String(serverStalls.filter((stall) => explained(stall, exportsInWindow)).length)}`,
+    `    gc: ${String(gcs.length)} pauses, ${sum(gcs).toFixed(0)} ms total, max ${max(gcs).toFixed(1)} ms, major ${String(majorGc.length)} (${sum(majorGc).toFixed(0)} ms), promoted ~${(promotedMb / windowS).toFixed(1)} MB/s, new space ${(gcs[gcs.length - 1]?.newSizeMb ?? 0).toFixed(0)} MB; exports: ${String(exportsInWindow.length)} calls, sync part ${sum(exportsInWindow).toFixed(0)} ms total, max ${max(exportsInWindow).toFixed(1)} ms`,
+    `    runner stalls >5 ms: ${String(runnerStalls.length)} (sum ${sum(runnerStalls).toFixed(0)} ms, max ${max(runnerStalls).toFixed(1)}); most requests sent within 5 ms: ${String(burst)}`,
+  ];
+  process.stdout.write(`${line.join('\n')}\n`);
+  const worst = [...serverStalls].sort((a, b) => b.ms - a.ms).slice(0, Number(process.env["DIAG_SHOW_STALLS"] ?? "5")).sort((a, b) => a.at - b.at);
+  for (const stall of worst) {
+    const inside = [...gcs, ...exportsInWindow].filter((item) => overlaps(item, stall.at - 1, stall.at + stall.ms + 1)).map((item) => `${item.kind ?? '?'} ${item.ms.toFixed(1)}ms`);
+    process.stdout.write(`      stall ${stall.ms.toFixed(1)} ms at +${(stall.at - from).toFixed(0)} ms: ${inside.join(', ') || 'nothing recorded'}\n`);
+  }
+}
+
+mkdirSync(OUT_DIR, { recursive: true });
+const logFd = openSync(path.join(OUT_DIR, 'fixed-rate-stalls.log'), 'w');
+const collector = await startPassThroughCollector(logFd);
+try {
+  process.stdout.write(`${endpoint} at ${String(rate)} req/s for ${String(seconds)} s, after ${String(preloadSeconds)} s of it at saturation\n`);
+  for (const name of selected) await runSetup(name, collector.otlpEndpoint, logFd);
+} finally {
+  await collector.stop();
+}
