@@ -230,8 +230,9 @@ export function cpuMicros(pid: number, clockTicksPerSecond: number): number {
   return (ticks / clockTicksPerSecond) * 1e6;
 }
 
-export function spawnLogged(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFd: number }): ChildProcess {
-  return spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'ignore', options.logFd] });
+/** stderr (and with `stdoutToLog`, stdout too) to `logFd`; stdout is discarded otherwise. */
+export function spawnLogged(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFd: number; stdoutToLog?: boolean }): ChildProcess {
+  return spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', options.stdoutToLog === true ? options.logFd : 'ignore', options.logFd] });
 }
 
 export const COLLECTOR_BIN = path.join(ROOT, 'otel-collector', 'build', 'otelcol-cruddur');

@@ -14,7 +14,9 @@
  * POST), DIAG_RATE (1000), DIAG_SECONDS (10), DIAG_PRELOAD (seconds of the same endpoint at saturation
  * before the paced run, as app-overhead.ts's saturation phase precedes its fixed-rate one; default 12), DIAG_EXTRA_ENV (k=v,k=v added to
  * every setup), DIAG_NODE_ARGS (space-separated extra node flags for the server), DIAG_SERVER_CPUS
- * (taskset list for the server, default 1; 0,1 lets its GC and compiler threads use the other core).
+ * (taskset list for the server, default 1; 0,1 lets its GC and compiler threads use the other core),
+ * DIAG_SERVER_STDOUT=1 (the server's stdout, e.g. `--trace-gc` output, into bench/out/fixed-rate-stalls.log;
+ * set LOG_LEVEL=warn in DIAG_EXTRA_ENV to keep the access log out of it).
  */
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -71,7 +73,7 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
   const child = spawnLogged(
     'taskset',
     ['-c', serverCpus, process.execPath, ...extraNodeArgs, '--import', path.join(ROOT, 'bench', 'diag', 'loop-monitor.ts'), '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'],
-    { cwd: APP_DIR, env: { ...process.env, ...setup(otlp), ...extraEnv, LOOP_MONITOR_OUT: monitorOut, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, logFd },
+    { cwd: APP_DIR, env: { ...process.env, ...setup(otlp), ...extraEnv, LOOP_MONITOR_OUT: monitorOut, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, logFd, stdoutToLog: process.env['DIAG_SERVER_STDOUT'] === '1' },
   );
   await waitForOk(`http://127.0.0.1:${String(port)}/health`, child, 20_000);
   const url = `http://127.0.0.1:${String(port)}/api/activities${endpoint === 'GET' ? '/home' : ''}`;
