@@ -20,7 +20,7 @@
  *
  * Environment: BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_CONNECTIONS
  * (10), BENCH_RATE (1000 req/s), BENCH_VARIANTS (comma list), BENCH_PROFILE (1: profile "ours"),
- * BENCH_LABEL (free text stored with the results), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR
+ * BENCH_LABEL (free text stored with the results), BENCH_NODE_ARGS (extra node flags for every server), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR
  * (another built copy of app/, e.g. the commit before a change, for a before/after comparison).
  */
 import { execFileSync } from 'node:child_process';
@@ -64,6 +64,8 @@ const WARMUP_S = Number(process.env['BENCH_WARMUP'] ?? '2');
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? '10');
 const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? '1000');
 const PACED_SOCKETS = 64;
+// Extra node flags for every server (all variants alike), e.g. a V8 heap setting under evaluation.
+const SERVER_NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
 const OUTPUT = path.resolve(process.env['BENCH_OUTPUT'] ?? RESULTS_JSON);
 const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
@@ -169,7 +171,7 @@ async function measure(variant: VariantName, round: number, endpoint: EndpointNa
 async function startServer(variant: VariantName, collector: PassThroughCollector, logFd: number, extraNodeArgs: readonly string[] = []) {
   const port = await freePort();
   const setup = variantSetup(variant, collector.otlpEndpoint);
-  const child = spawnLogged('taskset', ['-c', SERVER_CPU, process.execPath, ...extraNodeArgs, ...setup.nodeArgs, 'dist/src/server.js'], {
+  const child = spawnLogged('taskset', ['-c', SERVER_CPU, process.execPath, ...SERVER_NODE_ARGS, ...extraNodeArgs, ...setup.nodeArgs, 'dist/src/server.js'], {
     cwd: APP_DIR,
     // stdout (the JSON access log) goes to /dev/null in every variant alike.
     env: { ...process.env, ...setup.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
@@ -258,7 +260,7 @@ async function main(): Promise<void> {
         pino: packageVersion('pino'),
         collector: collectorVersion,
       },
-      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, fixedRate: FIXED_RATE },
+      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, fixedRate: FIXED_RATE, ...(SERVER_NODE_ARGS.length > 0 ? { serverNodeArgs: SERVER_NODE_ARGS.join(' ') } : {}) },
       pinning: `server: taskset -c ${SERVER_CPU}; runner + autocannon + pass-through collector: CPU 0 (taskset -c 0 on the runner)`,
       commands: {
         runner: 'taskset -c 0 node bench/app-overhead.ts   (make bench)',
