@@ -42,7 +42,6 @@ import {
   stopProcess,
   VARIANTS,
   waitForOk,
-  type AutocannonOptions,
   type BenchResults,
   type EndpointName,
   type ExportCount,
@@ -50,7 +49,11 @@ import {
   type Mode,
   type VariantName,
   pacedLoad,
-  type PacedLoadOptions,
+  pacedOptions,
+  loadOptions,
+  BENCH_USER,
+  POST_BODY,
+  PACED_SOCKETS,
   shippedTelemetryEnv,
   startPassThroughCollector,
   COLLECTOR_BIN,
@@ -63,7 +66,6 @@ const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
 const WARMUP_S = Number(process.env['BENCH_WARMUP'] ?? '2');
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? '10');
 const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? '1000');
-const PACED_SOCKETS = 64;
 // Extra node flags for every server (all variants alike), e.g. a V8 heap setting under evaluation.
 const SERVER_NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
@@ -75,8 +77,6 @@ const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
 
 const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(ROOT, 'app'));
 const SERVER_CPU = '1';
-const POST_BODY = JSON.stringify({ message: 'bench: a crud of ordinary length', ttl: '1-hour' });
-const USER = 'worf';
 
 interface VariantSetup {
   readonly nodeArgs: readonly string[];
@@ -100,50 +100,28 @@ function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
   }
 }
 
-function pacedOptions(port: number, endpoint: EndpointName, seconds: number): PacedLoadOptions {
-  const common = { ratePerSecond: FIXED_RATE, durationS: seconds, maxSockets: PACED_SOCKETS };
-  return endpoint === 'GET /api/activities/home'
-    ? { ...common, url: `http://127.0.0.1:${String(port)}/api/activities/home`, method: 'GET', headers: { 'x-cruddur-user-handle': USER } }
-    : { ...common, url: `http://127.0.0.1:${String(port)}/api/activities`, method: 'POST', headers: { 'content-type': 'application/json', 'x-cruddur-user-handle': USER }, body: POST_BODY };
-}
-
-function loadOptions(port: number, endpoint: EndpointName, seconds: number): AutocannonOptions {
-  const base = { connections: CONNECTIONS, duration: seconds };
-  return endpoint === 'GET /api/activities/home'
-    ? { ...base, url: `http://127.0.0.1:${String(port)}/api/activities/home`, method: 'GET', headers: { 'x-cruddur-user-handle': USER } }
-    : {
-        ...base,
-        url: `http://127.0.0.1:${String(port)}/api/activities`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-cruddur-user-handle': USER },
-        body: POST_BODY,
-      };
-}
-
 /** The equivalent autocannon command line, for the results file. */
 function cliOf(endpoint: EndpointName, rate?: number): string {
   if (rate !== undefined) {
     return `bench/lib.ts pacedLoad: open loop, one ${endpoint} every ${String(1000 / rate)} ms for ${String(DURATION_S)} s, up to ${String(PACED_SOCKETS)} keep-alive sockets, latency from write to last byte`;
   }
-  const common = `autocannon -c ${String(CONNECTIONS)} -d ${String(DURATION_S)} -H x-cruddur-user-handle=${USER}`;
+  const common = `autocannon -c ${String(CONNECTIONS)} -d ${String(DURATION_S)} -H x-cruddur-user-handle=${BENCH_USER}`;
   return endpoint === 'GET /api/activities/home'
     ? `${common} http://127.0.0.1:$PORT/api/activities/home`
     : `${common} -m POST -H content-type=application/json -b '${POST_BODY}' http://127.0.0.1:$PORT/api/activities`;
 }
 
-const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
 async function measure(variant: VariantName, round: number, endpoint: EndpointName, mode: Mode, port: number, pid: number): Promise<Measurement> {
   // Saturation: autocannon, closed loop. Fixed rate: evenly spaced arrivals (pacedLoad; autocannon's
   // -R sends each second's requests in one burst, which measures saturation latency again).
-  const load = (seconds: number) => (mode === 'rate' ? pacedLoad(pacedOptions(port, endpoint, seconds)) : runLoad(loadOptions(port, endpoint, seconds)));
+  const load = (seconds: number) => (mode === 'rate' ? pacedLoad(pacedOptions(port, endpoint, FIXED_RATE, seconds)) : runLoad(loadOptions(port, endpoint, CONNECTIONS, seconds)));
   // Warm-up at the same load shape: JIT, connection set-up and exporter batching settle first.
   const warmup = await load(WARMUP_S);
-  const cpuBefore = cpuMicros(pid, clockTicks);
+  const cpuBefore = cpuMicros(pid);
   const wallBefore = process.hrtime.bigint();
   const { result, latenciesMs } = await load(DURATION_S);
   const wallMicros = Number(process.hrtime.bigint() - wallBefore) / 1000;
-  const cpuUsed = cpuMicros(pid, clockTicks) - cpuBefore;
+  const cpuUsed = cpuMicros(pid) - cpuBefore;
   const sorted = Float64Array.from(latenciesMs).sort();
   const ok = result['2xx'];
   const measurement: Measurement = {
@@ -232,7 +210,7 @@ async function main(): Promise<void> {
       const server = await startServer('ours', collector, logFd, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=ours.cpuprofile']);
       try {
         process.stdout.write('profiling "ours" (node --cpu-prof) at saturation, GET then POST\n');
-        for (const endpoint of ENDPOINTS) await runLoad(loadOptions(server.port, endpoint, DURATION_S));
+        for (const endpoint of ENDPOINTS) await runLoad(loadOptions(server.port, endpoint, CONNECTIONS, DURATION_S));
       } finally {
         await stopProcess(server.child, 15_000);
       }

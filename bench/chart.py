@@ -21,6 +21,13 @@ variants = [v for v in ["none", "floor", "ours", "naive"] if any(r["variant"] ==
 colours = {"GET /api/activities/home": "#4477aa", "POST /api/activities": "#ee6677"}
 
 
+def save(fig, name):
+    fig.tight_layout()
+    out = bench / name
+    fig.savefig(out, dpi=110)
+    print(f"wrote {out.relative_to(bench.parent)}", file=sys.stderr)
+
+
 def value(variant, endpoint, key):
     for r in rows:
         if r["variant"] == variant and r["endpoint"] == endpoint:
@@ -55,10 +62,7 @@ right.set_title(f"p99 at a fixed {summary['fixedRate']} req/s")
 right.legend(fontsize=8)
 
 fig.suptitle(f"Cruddur app telemetry overhead — run of {summary['date'][:16]}Z, medians", fontsize=10)
-fig.tight_layout()
-out = bench / "app-overhead.png"
-fig.savefig(out, dpi=110)
-print(f"wrote {out.relative_to(bench.parent)}", file=sys.stderr)
+save(fig, "app-overhead.png")
 
 # ---- deliverables 2 and 3: bench/pipeline.png ----------------------------------------------------
 # Left: collector throughput per config, accepted vs offered spans/s per step (a step that lost
@@ -82,7 +86,8 @@ if throughput_file.exists() or freshness_file.exists():
             left.scatter([o for o, ok in zip(offered, lossless) if ok], [a for a, ok in zip(accepted, lossless) if ok], color=colour, s=18)
             left.scatter([o for o, ok in zip(offered, lossless) if not ok], [a for a, ok in zip(accepted, lossless) if not ok], facecolors="none", edgecolors=colour, s=30)
             cpu_axis.plot(offered, [s["collectorCpuPercent"] for s in steps], color=colour, linestyle=":", linewidth=1)
-        left.axhline(10000, color="black", linestyle="--", linewidth=1, label="target: 10k spans/s per core")
+        target_spans = throughput["meta"]["targets"]["spansPerSecondPerCore"]
+        left.axhline(target_spans, color="black", linestyle="--", linewidth=1, label=f"target: {target_spans / 1000:g}k spans/s per core")
         left.set_xlabel("offered spans/s (telemetrygen)")
         left.set_ylabel("accepted spans/s")
         cpu_axis.set_ylabel("collector CPU % of its core (dotted)")
@@ -100,12 +105,10 @@ if throughput_file.exists() or freshness_file.exists():
             bars = right.bar(xs, p95, width, label=f"{label} p95", color=["#4477aa", "#ee6677"][offset], alpha=0.55)
             right.bar_label(bars, fmt="%.2f", fontsize=8)
             right.scatter(xs, p50, color="black", marker="_", s=200, zorder=3)
-        right.axhline(2.0, color="black", linestyle="--", linewidth=1, label="target p95 ≤ 2 s")
+        target_p95_s = freshness["meta"]["conditions"]["targetP95Ms"] / 1000
+        right.axhline(target_p95_s, color="black", linestyle="--", linewidth=1, label=f"target p95 ≤ {target_p95_s:g} s")
         right.set_xticks(range(len(variants)), [v["name"] for v in variants])
         right.set_ylabel("response → readable in the stand-in, s (bar p95, dash p50)")
         right.set_title("End-to-end freshness (moto stand-ins)")
         right.legend(fontsize=8)
-    fig.tight_layout()
-    out = bench / "pipeline.png"
-    fig.savefig(out, dpi=110)
-    print(f"wrote {out.relative_to(bench.parent)}", file=sys.stderr)
+    save(fig, "pipeline.png")

@@ -30,7 +30,7 @@
  * Run it with `make bench-collector` (BENCH_QUICK=1 for a two-minute smoke run); the report is
  * bench/collector-throughput-report.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
@@ -38,11 +38,11 @@ import path from 'node:path';
 
 import { collectorBin, config as configFile, honeycombStandin, motoServer } from '../otel-collector/test/support/paths.ts';
 import { collectorThroughputRatios, COLLECTOR_THROUGHPUT_JSON } from './collector-throughput-report.ts';
-import { cpuMicros, freePort, OUT_DIR, ROOT, sleep, waitForOk } from './lib.ts';
+import { commandOutput, cpuMicros, freePort, OUT_DIR, ROOT, sleep, spawnLogged, stopProcess, waitForOk } from './lib.ts';
 
 // ---- result shape (read by bench/collector-throughput-report.ts) ---------------------------------
 
-export const CONFIG_NAMES = ['pass-through', 'fan-out', 'fan-out-xray-sink'] as const;
+const CONFIG_NAMES = ['pass-through', 'fan-out', 'fan-out-xray-sink'] as const;
 export type ConfigName = (typeof CONFIG_NAMES)[number];
 
 export interface ExporterStep {
@@ -179,20 +179,10 @@ export interface CollectorThroughputResults {
     readonly commands: Record<string, string>;
   };
   readonly configs: ConfigResult[];
-  /** Ready to plot: one point per config and step. */
-  readonly series: {
-    readonly config: ConfigName;
-    readonly targetSpansPerSecond: number;
-    readonly generatedPerSecond: number;
-    readonly acceptedPerSecond: number;
-    readonly collectorCpuPercent: number;
-    readonly collectorRssMaxMiB: number;
-    readonly pass: boolean;
-  }[];
 }
 
-export const TARGET_SPANS_PER_CORE = 10_000;
-export const TARGET_RSS_MIB = 256;
+const TARGET_SPANS_PER_CORE = 10_000;
+const TARGET_RSS_MIB = 256;
 
 // ---- settings ----------------------------------------------------------------------------------
 
@@ -250,7 +240,7 @@ function telemetrygenBinary(): string {
   return path.join(tools, dir, 'telemetrygen');
 }
 let telemetrygenPath: string | undefined;
-/** Resolved on first use: importing this module (for its types or limitOf) needs no binary. */
+/** Resolved on first use, so a missing binary fails with the hint above only when a step needs it. */
 const telemetrygen = (): string => (telemetrygenPath ??= telemetrygenBinary());
 
 /** Span attributes shaped like the app's request span; telemetrygen adds its own two (network.peer.address, service.peer.name). */
@@ -287,7 +277,7 @@ function startProc(name: string, cpu: string, command: string, args: readonly st
   const logFile = path.join(LOG_DIR, `${name}.log`);
   const fd = openSync(logFile, 'w');
   // taskset execs the command: the pid is the measured process itself.
-  const child = spawn('taskset', ['-c', cpu, command, ...args], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const child = spawnLogged('taskset', ['-c', cpu, command, ...args], { cwd: ROOT, env, logFd: fd, stdoutToLog: true });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`${name} did not start`);
   const proc: Proc = {
@@ -300,13 +290,8 @@ function startProc(name: string, cpu: string, command: string, args: readonly st
     },
     async stop() {
       running.delete(proc);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
       // moto's server ignores SIGTERM; everything else stops well within this.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await stopProcess(child, 10_000);
     },
   };
   running.add(proc);
@@ -458,7 +443,6 @@ interface Collector {
   readonly otlpEndpoint: string;
   readonly metricsUrl: string;
   readonly pprofUrl: string;
-  readonly storageDir: string;
   stop(): Promise<void>;
 }
 
@@ -494,7 +478,6 @@ async function startCollector(spec: ConfigSpec, honeycomb: Honeycomb, awsEndpoin
     otlpEndpoint: `127.0.0.1:${String(ports.grpc)}`,
     metricsUrl,
     pprofUrl: `http://127.0.0.1:${String(ports.pprof)}/debug/pprof/profile`,
-    storageDir,
     async stop() {
       await proc.stop();
       rmSync(storageDir, { recursive: true, force: true });
@@ -606,12 +589,9 @@ const ZERO_RECEIVER: ReceiverCounters = { accepted: 0, refused: 0, failed: 0 };
 
 // ---- /proc ----------------------------------------------------------------------------------------
 
-let clockTicks: number | undefined;
-
 function safeCpuMicros(pid: number): number {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   try {
-    return cpuMicros(pid, clockTicks);
+    return cpuMicros(pid);
   } catch {
     return Number.NaN;
   }
@@ -704,13 +684,16 @@ interface Backends {
 
 const round = (value: number, digits = 1): number => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value);
 
+/** No exporter has a queue or a request in flight. */
+const isIdle = (snap: Snapshot): boolean => [...snap.exporters.values()].every((e) => (e.queueSize ?? 0) === 0 && e.inFlight === 0);
+
 /** Waits until no exporter has a queue or a request in flight (leftovers of the warm-up or of the
  * step before), so each step starts from an idle collector. */
 async function waitIdle(collector: Collector, timeoutS: number): Promise<boolean> {
   const deadline = Date.now() + timeoutS * 1000;
   while (Date.now() < deadline) {
     const snap = await snapshot(collector);
-    if ([...snap.exporters.values()].every((e) => (e.queueSize ?? 0) === 0 && e.inFlight === 0)) return true;
+    if (isIdle(snap)) return true;
     await sleep(250);
   }
   return false;
@@ -785,7 +768,7 @@ async function runStep(spec: ConfigSpec, collector: Collector, backends: Backend
         const a = current.exporters.get(name) ?? ZERO_EXPORTER;
         const b = before.exporters.get(name) ?? ZERO_EXPORTER;
         return a.sent + a.sendFailed - (b.sent + b.sendFailed) >= accepted;
-      }) && [...current.exporters.values()].every((e) => (e.queueSize ?? 0) === 0 && e.inFlight === 0);
+      }) && isIdle(current);
     if (drained) break;
     await sleep(250);
     after = await snapshot(collector);
@@ -842,12 +825,16 @@ async function runStep(spec: ConfigSpec, collector: Collector, backends: Backend
     if (e.enqueueFailed > 0) failures.push(`${e.exporter}: ${String(e.enqueueFailed)} enqueue_failed`);
     if (e.role === 'vendor' && e.sent < accepted) failures.push(`${e.exporter}: sent ${String(e.sent)} of ${String(accepted)} accepted${drained ? '' : ` (not drained ${String(DRAIN_S)} s after the load)`}`);
   }
-  if (!drained && !failures.some((f) => f.includes('not drained'))) failures.push(`queues not empty ${String(DRAIN_S)} s after the load`);
+  // A vendor short of spans already says "not drained" above; otherwise say it here.
+  if (!drained && !exporters.some((e) => e.role === 'vendor' && e.sent < accepted)) failures.push(`queues not empty ${String(DRAIN_S)} s after the load`);
   if (drained && drainS > KEPT_UP_S) {
     const deepest = [...exporters].sort((a, b) => (b.maxQueueSize ?? 0) - (a.maxQueueSize ?? 0))[0];
     failures.push(`exporters fell behind: the backlog took ${drainS.toFixed(1)} s to drain after the load (limit ${String(KEPT_UP_S)} s)${deepest?.maxQueueSize ? `, ${deepest.exporter} queue up to ${String(deepest.maxQueueSize)}` : ''}`);
   }
 
+  const cpu0Busy = busyPercent(cpuBefore, cpuAfter, LOAD_CPU);
+  const cpu1Busy = busyPercent(cpuBefore, cpuAfter, COLLECTOR_CPU);
+  const percentOfWall = (micros: number): number => (micros / wallMicros) * 100;
   const result: StepResult = {
     targetSpansPerSecond: target,
     workers,
@@ -865,22 +852,22 @@ async function runStep(spec: ConfigSpec, collector: Collector, backends: Backend
     exporters,
     drained,
     drainS: round(drainS, 1),
-    collectorCpuPercent: round((collectorCpu / wallMicros) * 100),
+    collectorCpuPercent: round(percentOfWall(collectorCpu)),
     collectorCpuUsPerSpan: accepted === 0 ? Number.NaN : round(collectorCpuWithDrain / accepted, 2),
     collectorRssMiB: round(memoryAfterDrain.rss),
     collectorRssMaxMiB: round(rssMax),
     collectorHwmMiB: round(memoryAfterDrain.hwm),
-    cpu0BusyPercent: round(busyPercent(cpuBefore, cpuAfter, LOAD_CPU)),
-    cpu1BusyPercent: round(busyPercent(cpuBefore, cpuAfter, COLLECTOR_CPU)),
-    telemetrygenCpuPercent: round((loadCpu / wallMicros) * 100),
-    honeycombStandinCpuPercent: round((honeycombCpu / wallMicros) * 100),
-    motoCpuPercent: round((motoCpu / wallMicros) * 100),
+    cpu0BusyPercent: round(cpu0Busy),
+    cpu1BusyPercent: round(cpu1Busy),
+    telemetrygenCpuPercent: round(percentOfWall(loadCpu)),
+    honeycombStandinCpuPercent: round(percentOfWall(honeycombCpu)),
+    motoCpuPercent: round(percentOfWall(motoCpu)),
     motoCpuUsPerSegment: spec.xrayEndpoint === 'moto' && xraySent > 0 ? round(motoCpuWithDrain / xraySent, 1) : null,
-    runnerCpuPercent: round(((runnerUsage.user + runnerUsage.system) / wallMicros) * 100),
-    otherCpu0Percent: round(Math.max(0, busyPercent(cpuBefore, cpuAfter, LOAD_CPU) - ((loadCpu + honeycombCpu + motoCpu + (SINK_CPU === LOAD_CPU ? sinkCpu : 0) + runnerUsage.user + runnerUsage.system) / wallMicros) * 100)),
-    otherCpu1Percent: round(Math.max(0, busyPercent(cpuBefore, cpuAfter, COLLECTOR_CPU) - (collectorCpu / wallMicros) * 100)),
+    runnerCpuPercent: round(percentOfWall(runnerUsage.user + runnerUsage.system)),
+    otherCpu0Percent: round(Math.max(0, cpu0Busy - percentOfWall(loadCpu + honeycombCpu + motoCpu + (SINK_CPU === LOAD_CPU ? sinkCpu : 0) + runnerUsage.user + runnerUsage.system))),
+    otherCpu1Percent: round(Math.max(0, cpu1Busy - percentOfWall(collectorCpu))),
     sinkSegments: spec.xrayEndpoint === 'sink' ? (await backends.sink.segments()) - sinkBefore : null,
-    sinkCpuPercent: round((sinkCpu / wallMicros) * 100),
+    sinkCpuPercent: round(percentOfWall(sinkCpu)),
     pass: failures.length === 0,
     failures,
   };
@@ -912,7 +899,7 @@ function pprofTop(file: string, extra: readonly string[]): string {
   return execFileSync(GO, ['tool', 'pprof', '-top', ...extra, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20 });
 }
 
-export function summariseProfile(file: string): { stages: ProfileStage[]; top: CollectorProfile['top'] } {
+function summariseCollectorProfile(file: string): { stages: ProfileStage[]; top: CollectorProfile['top'] } {
   const stages = PROFILE_STAGES.map(({ stage, focus, ignore }) => {
     let percent = 0;
     try {
@@ -955,7 +942,7 @@ async function profileCollector(spec: ConfigSpec, collector: Collector, backends
   await load.done;
   await sleep(3000);
   try {
-    const { stages, top } = summariseProfile(file);
+    const { stages, top } = summariseCollectorProfile(file);
     process.stdout.write(`  ${spec.name} profile at ${String(target)}/s: ${stages.map((s) => `${s.stage.split(' (')[0] ?? s.stage} ${s.percent.toFixed(0)}%`).join(', ')}\n`);
     return { file: path.relative(ROOT, file), targetSpansPerSecond: target, seconds: PROFILE_S, collectorCpuPercent: round(cpuPercent), stages, top };
   } catch (error) {
@@ -979,7 +966,7 @@ function describeEndpoint(spec: Pick<ConfigSpec, 'xrayEndpoint'>, exporter: stri
 }
 
 /** Names the stage that limits a config, from the first failing step above the highest passing one. */
-export function limitOf(spec: Pick<ConfigSpec, 'name' | 'xrayEndpoint'>, steps: readonly StepResult[]): { max: number | null; limitStep: number | null; kind: LimitKind; stage: string; evidence: string[] } {
+function limitOf(spec: Pick<ConfigSpec, 'xrayEndpoint'>, steps: readonly StepResult[]): { max: number | null; limitStep: number | null; kind: LimitKind; stage: string; evidence: string[] } {
   const passing = steps.filter((s) => s.pass);
   const max = passing.length === 0 ? null : Math.max(...passing.map((s) => s.targetSpansPerSecond));
   const failing = steps.filter((s) => !s.pass && (max === null || s.targetSpansPerSecond > max)).sort((a, b) => a.targetSpansPerSecond - b.targetSpansPerSecond);
@@ -1046,16 +1033,8 @@ export function limitOf(spec: Pick<ConfigSpec, 'name' | 'xrayEndpoint'>, steps: 
 
 // ---- main -------------------------------------------------------------------------------------------
 
-function version(command: string, args: readonly string[]): string {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 function telemetrygenVersion(): string {
-  const info = version(GO, ['version', '-m', telemetrygen()]);
+  const info = commandOutput(GO, ['version', '-m', telemetrygen()]);
   const match = /\bmod\s+\S+\/cmd\/telemetrygen\s+(\S+)/.exec(info);
   return match?.[1] ?? process.env['TELEMETRYGEN_VERSION'] ?? 'unknown';
 }
@@ -1066,8 +1045,8 @@ function motoVersion(): string {
 }
 
 function gitState(): { commit: string; uncommittedConfigFiles: string[] } {
-  const commit = version('git', ['-C', ROOT, 'rev-parse', 'HEAD']);
-  const status = version('git', ['-C', ROOT, 'status', '--porcelain', '--', 'otel-collector/config', 'bench/collector-passthrough-otlp.yaml']);
+  const commit = commandOutput('git', ['-C', ROOT, 'rev-parse', 'HEAD']);
+  const status = commandOutput('git', ['-C', ROOT, 'status', '--porcelain', '--', 'otel-collector/config', 'bench/collector-passthrough-otlp.yaml']);
   const files = status === 'unknown' ? [] : status.split('\n').filter((line) => line !== '').map((line) => line.replace(/^\s*\S+\s+/, ''));
   return { commit, uncommittedConfigFiles: files };
 }
@@ -1100,6 +1079,7 @@ async function main(): Promise<void> {
       const awsEndpoint = spec.xrayEndpoint === 'sink' ? sink.url : moto.url;
       const collector = await startCollector(spec, honeycomb, awsEndpoint);
       const steps: StepResult[] = [];
+      let limit: ReturnType<typeof limitOf>;
       let profile: CollectorProfile | undefined;
       try {
         // Warm-up at the lowest step, not recorded: connections, queues and the heap settle.
@@ -1114,15 +1094,14 @@ async function main(): Promise<void> {
           if (failingInARow >= STOP_AFTER) break;
           await sleep(2000);
         }
+        limit = limitOf(spec, steps);
         if (PROFILE) {
-          const limit = limitOf(spec, steps);
           const target = limit.limitStep ?? steps[steps.length - 1]?.targetSpansPerSecond ?? Math.max(...STEPS);
           profile = await profileCollector(spec, collector, backends, target);
         }
       } finally {
         await collector.stop();
       }
-      const limit = limitOf(spec, steps);
       process.stdout.write(`  ${spec.name}: max ${limit.max === null ? 'none' : String(limit.max)} spans/s with 0 loss; limit: ${limit.stage}\n`);
       configs.push({
         name: spec.name,
@@ -1142,7 +1121,7 @@ async function main(): Promise<void> {
     await stopAll();
   }
 
-  const collectorVersion = version(collectorBin, ['--version']);
+  const collectorVersion = commandOutput(collectorBin, ['--version']);
   const tgArgs = telemetrygenArgs('127.0.0.1:$OTLP_PORT', 10_000, STEP_S).map((arg) => (/[\s"]/.test(arg) ? `'${arg}'` : arg));
   const results: CollectorThroughputResults = {
     meta: {
@@ -1179,17 +1158,6 @@ async function main(): Promise<void> {
       },
     },
     configs,
-    series: configs.flatMap((c) =>
-      c.steps.map((s) => ({
-        config: c.name,
-        targetSpansPerSecond: s.targetSpansPerSecond,
-        generatedPerSecond: s.generatedPerSecond,
-        acceptedPerSecond: s.acceptedPerSecond,
-        collectorCpuPercent: s.collectorCpuPercent,
-        collectorRssMaxMiB: s.collectorRssMaxMiB,
-        pass: s.pass,
-      })),
-    ),
   };
   writeFileSync(OUTPUT, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`wrote ${path.relative(process.cwd(), OUTPUT)}\n`);

@@ -2,7 +2,7 @@
  * Shared pieces of the benchmarks: typed access to autocannon (it ships no type declarations),
  * process helpers, and the result shapes the runner writes and the report reads.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Agent, request as httpRequest } from 'node:http';
@@ -30,7 +30,6 @@ export interface AutocannonOptions {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
   readonly body?: string;
-  readonly overallRate?: number;
 }
 
 export interface AutocannonResult {
@@ -221,13 +220,25 @@ export async function stopProcess(child: ChildProcess, graceMs: number): Promise
   clearTimeout(timer);
 }
 
+let clockTicksPerSecond: number | undefined;
+
 /** CPU time (user + system) a process has used so far, in microseconds, from /proc. */
-export function cpuMicros(pid: number, clockTicksPerSecond: number): number {
+export function cpuMicros(pid: number): number {
+  clockTicksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
   // The command name (field 2) may contain spaces; fields after its closing ')' start at 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
   return (ticks / clockTicksPerSecond) * 1e6;
+}
+
+/** A command's trimmed stdout (for version strings in the results), or 'unknown' if it fails. */
+export function commandOutput(command: string, args: readonly string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** stderr (and with `stdoutToLog`, stdout too) to `logFd`; stdout is discarded otherwise. */
@@ -285,8 +296,6 @@ export function composeDefaults(service: string): Record<string, string> {
   );
 }
 
-// ---- result shapes --------------------------------------------------------------------------------
-
 /**
  * The app's telemetry settings exactly as docker-compose.yml ships them (the defaults of its
  * `${VAR:-default}` entries): batch delays and queue sizes change how often and how much the
@@ -295,6 +304,31 @@ export function composeDefaults(service: string): Record<string, string> {
 export function shippedTelemetryEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(composeDefaults('app')).filter(([name]) => name.startsWith('OTEL_B') || name === 'TELEMETRY_RETRY_MAX_ELAPSED_MS'));
 }
+
+// ---- the measured requests ------------------------------------------------------------------------
+
+export const BENCH_USER = 'worf';
+export const POST_BODY = JSON.stringify({ message: 'bench: a crud of ordinary length', ttl: '1-hour' });
+/** Keep-alive sockets for pacedLoad: enough that a stall of tens of ms never runs out of them. */
+export const PACED_SOCKETS = 64;
+
+function endpointRequest(port: number, endpoint: EndpointName): { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string } {
+  return endpoint === 'GET /api/activities/home'
+    ? { url: `http://127.0.0.1:${String(port)}/api/activities/home`, method: 'GET', headers: { 'x-cruddur-user-handle': BENCH_USER } }
+    : { url: `http://127.0.0.1:${String(port)}/api/activities`, method: 'POST', headers: { 'content-type': 'application/json', 'x-cruddur-user-handle': BENCH_USER }, body: POST_BODY };
+}
+
+/** One benchmarked endpoint, evenly paced at `ratePerSecond`. */
+export function pacedOptions(port: number, endpoint: EndpointName, ratePerSecond: number, durationS: number): PacedLoadOptions {
+  return { ...endpointRequest(port, endpoint), ratePerSecond, durationS, maxSockets: PACED_SOCKETS };
+}
+
+/** One benchmarked endpoint at saturation (autocannon, closed loop). */
+export function loadOptions(port: number, endpoint: EndpointName, connections: number, duration: number): AutocannonOptions {
+  return { ...endpointRequest(port, endpoint), connections, duration };
+}
+
+// ---- result shapes --------------------------------------------------------------------------------
 
 export const VARIANTS = ['bare', 'none', 'floor', 'ours', 'naive'] as const;
 export type VariantName = (typeof VARIANTS)[number];

@@ -135,11 +135,13 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   out.push('the analysis is `bench/results/notes.md`, included below. Absolute figures vary run to run on this');
   out.push('machine; the differences and ratios **within one run** are what count.', '');
   out.push('| Status | Deliverable (issue 6) |', '|---|---|');
-  const ran = (file: string, what: string, target: string): string => (existsSync(file) ? `| run | ${what} (below) |` : `| **not run yet** (\`${target}\`) | ${what} |`);
+  const throughput = readOptional<CollectorThroughputResults>(COLLECTOR_THROUGHPUT_JSON);
+  const freshness = readOptional<FreshnessResults>(FRESHNESS_JSON);
+  const ran = (results: object | undefined, what: string, target: string): string => (results !== undefined ? `| run | ${what} (below) |` : `| **not run yet** (\`${target}\`) | ${what} |`);
   out.push(
     '| run | 1. App overhead (below) |',
-    ran(COLLECTOR_THROUGHPUT_JSON, '2. Collector throughput', 'make bench-collector'),
-    ran(FRESHNESS_JSON, '3. Freshness', 'make bench-freshness'),
+    ran(throughput, '2. Collector throughput', 'make bench-collector'),
+    ran(freshness, '3. Freshness', 'make bench-freshness'),
     '',
   );
   out.push('## 1. App overhead', '');
@@ -233,10 +235,8 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   for (const [name, command] of Object.entries(meta.commands)) out.push(`# ${name}`, command);
   out.push('```', '');
   out.push(notes.trim(), '');
-  const throughput = readOptional<CollectorThroughputResults>(COLLECTOR_THROUGHPUT_JSON);
   out.push('![collector throughput per config and end-to-end freshness per variant](pipeline.png)', '');
   out.push(throughput === undefined ? '## 2. Collector throughput\n\n**Not run yet**: `make bench-collector`.\n' : renderCollectorThroughput(throughput), '');
-  const freshness = readOptional<FreshnessResults>(FRESHNESS_JSON);
   out.push(freshness === undefined ? '## 3. Freshness\n\n**Not run yet**: `make bench-freshness`.\n' : renderFreshness(freshness), '');
   return out.join('\n');
 }
@@ -272,7 +272,7 @@ function main(): void {
     printRatios(results);
     return;
   }
-  const before = existsSync(BEFORE_JSON) ? (JSON.parse(readFileSync(BEFORE_JSON, 'utf8')) as BenchResults) : undefined;
+  const before = readOptional<BenchResults>(BEFORE_JSON);
   const notesFile = path.join(BENCH_DIR, 'results', 'notes.md');
   const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
   writeFileSync(path.join(BENCH_DIR, 'RESULTS.md'), render(results, before, notes));

@@ -16,7 +16,8 @@
  * every setup), DIAG_NODE_ARGS (space-separated extra node flags for the server), DIAG_SERVER_CPUS
  * (taskset list for the server, default 1; 0,1 lets its GC and compiler threads use the other core),
  * DIAG_SERVER_STDOUT=1 (the server's stdout, e.g. `--trace-gc` output, into bench/out/fixed-rate-stalls.log;
- * set LOG_LEVEL=warn in DIAG_EXTRA_ENV to keep the access log out of it).
+ * set LOG_LEVEL=warn in DIAG_EXTRA_ENV to keep the access log out of it), DIAG_SHOW_STALLS (how many
+ * of the longest server stalls to list per setup, with what fell inside them; default 5).
  */
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,8 +27,11 @@ import {
   OUT_DIR,
   pacedLoad,
   percentile,
+  loadOptions,
+  pacedOptions,
   ROOT,
   runLoad,
+  type EndpointName,
   shippedTelemetryEnv,
   spawnLogged,
   startPassThroughCollector,
@@ -46,7 +50,7 @@ const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {
 };
 
 const selected = (process.env['DIAG_SETUPS'] ?? 'bare,ours').split(',').map((name) => name.trim());
-const endpoint = (process.env['DIAG_ENDPOINT'] ?? 'POST') === 'GET' ? 'GET' : 'POST';
+const endpoint: EndpointName = (process.env['DIAG_ENDPOINT'] ?? 'POST') === 'GET' ? 'GET /api/activities/home' : 'POST /api/activities';
 const rate = Number(process.env['DIAG_RATE'] ?? '1000');
 const seconds = Number(process.env['DIAG_SECONDS'] ?? '10');
 const preloadSeconds = Number(process.env['DIAG_PRELOAD'] ?? '12');
@@ -60,8 +64,6 @@ const serverCpus = process.env['DIAG_SERVER_CPUS'] ?? '1';
 const extraNodeArgs = (process.env['DIAG_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 const APP_DIR = path.join(ROOT, 'app');
-const headers = { 'x-cruddur-user-handle': 'worf', ...(endpoint === 'POST' ? { 'content-type': 'application/json' } : {}) };
-const body = endpoint === 'POST' ? JSON.stringify({ message: 'bench: a crud of ordinary length', ttl: '1-hour' }) : undefined;
 
 const overlaps = (a: Interval, from: number, to: number): boolean => a.at < to && a.at + a.ms > from;
 
@@ -76,15 +78,14 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
     { cwd: APP_DIR, env: { ...process.env, ...setup(otlp), ...extraEnv, LOOP_MONITOR_OUT: monitorOut, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, logFd, stdoutToLog: process.env['DIAG_SERVER_STDOUT'] === '1' },
   );
   await waitForOk(`http://127.0.0.1:${String(port)}/health`, child, 20_000);
-  const url = `http://127.0.0.1:${String(port)}/api/activities${endpoint === 'GET' ? '/home' : ''}`;
   try {
     if (preloadSeconds > 0) {
-      await runLoad({ url, connections: 10, duration: preloadSeconds, method: endpoint, headers, ...(body === undefined ? {} : { body }) });
+      await runLoad(loadOptions(port, endpoint, 10, preloadSeconds));
     }
-    await pacedLoad({ url, method: endpoint, headers, ...(body === undefined ? {} : { body }), ratePerSecond: rate, durationS: 2, maxSockets: 64 });
+    await pacedLoad(pacedOptions(port, endpoint, rate, 2));
     const runnerStalls: Interval[] = [];
     const stopWatching = watchLoop(runnerStalls);
-    const measured = await pacedLoad({ url, method: endpoint, headers, ...(body === undefined ? {} : { body }), ratePerSecond: rate, durationS: seconds, maxSockets: 64 });
+    const measured = await pacedLoad(pacedOptions(port, endpoint, rate, seconds));
     stopWatching();
     await stopProcess(child, 15_000);
     const server = JSON.parse(readFileSync(monitorOut, 'utf8')) as { stalls: Interval[]; gc: Interval[]; exports: Interval[] };
@@ -139,7 +140,7 @@ function report(name: string, latencies: Float64Array, sentAt: Float64Array, ser
     `    runner stalls >5 ms: ${String(runnerStalls.length)} (sum ${sum(runnerStalls).toFixed(0)} ms, max ${max(runnerStalls).toFixed(1)}); most requests sent within 5 ms: ${String(burst)}`,
   ];
   process.stdout.write(`${line.join('\n')}\n`);
-  const worst = [...serverStalls].sort((a, b) => b.ms - a.ms).slice(0, Number(process.env["DIAG_SHOW_STALLS"] ?? "5")).sort((a, b) => a.at - b.at);
+  const worst = [...serverStalls].sort((a, b) => b.ms - a.ms).slice(0, Number(process.env['DIAG_SHOW_STALLS'] ?? '5')).sort((a, b) => a.at - b.at);
   for (const stall of worst) {
     const inside = [...gcs, ...exportsInWindow].filter((item) => overlaps(item, stall.at - 1, stall.at + stall.ms + 1)).map((item) => `${item.kind ?? '?'} ${item.ms.toFixed(1)}ms`);
     process.stdout.write(`      stall ${stall.ms.toFixed(1)} ms at +${(stall.at - from).toFixed(0)} ms: ${inside.join(', ') || 'nothing recorded'}\n`);

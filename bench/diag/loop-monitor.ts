@@ -35,7 +35,7 @@ const gcKinds: Record<number, string> = {
 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    const detail = (entry as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail;
+    const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
     // Heap right after the pause: old-space growth between majors is what scavenges promoted.
     const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space]));
     gc.push({
@@ -44,9 +44,6 @@ new PerformanceObserver((list) => {
       kind: gcKinds[detail?.kind ?? -1] ?? 'other',
       oldUsedMb: (spaces['old_space']?.space_used_size ?? 0) / 2 ** 20,
       newSizeMb: (spaces['new_space']?.space_size ?? 0) / 2 ** 20,
-      largeUsedMb: (spaces['large_object_space']?.space_used_size ?? 0) / 2 ** 20,
-      externalMb: process.memoryUsage().external / 2 ** 20,
-      flags: detail?.flags ?? 0,
     });
   }
 }).observe({ entryTypes: ['gc'] });

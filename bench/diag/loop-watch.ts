@@ -12,10 +12,6 @@ export interface Interval {
   /** GC entries: old space in use right after the pause, and new space's size. */
   readonly oldUsedMb?: number;
   readonly newSizeMb?: number;
-  /** GC entries: large-object space in use and external (ArrayBuffer) memory after the pause; V8's GC flags. */
-  readonly largeUsedMb?: number;
-  readonly externalMb?: number;
-  readonly flags?: number;
 }
 
 const TICK_MS = 2;
