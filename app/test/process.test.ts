@@ -24,15 +24,25 @@ afterEach(async () => {
   capture = undefined;
 });
 
+/** Starts an OTLP capture and the app exporting to it; afterEach stops both, even if the app fails to start. */
+async function startExporting(env: Record<string, string>): Promise<{ app: AppProcess; capture: OtlpCapture }> {
+  capture = await startOtlpCapture();
+  app = await startAppProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: capture.endpoint, ...env });
+  return { app, capture };
+}
+
+/** A GET to the running app carrying the test's traceparent, its body read to the end. */
+async function get(path: string): Promise<Response> {
+  if (app === undefined) throw new Error('get() needs a running app');
+  const response = await fetch(`${app.url}${path}`, { headers: { traceparent } });
+  await response.arrayBuffer();
+  return response;
+}
+
 describe('the running service', () => {
   it('exports traces and logs over OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT, and no metrics', async () => {
-    capture = await startOtlpCapture();
-    app = await startAppProcess({
-      OTEL_EXPORTER_OTLP_ENDPOINT: capture.endpoint,
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      OTEL_BLRP_SCHEDULE_DELAY: '100',
-    });
-    const response = await fetch(`${app.url}/api/activities/home`, { headers: { traceparent } });
+    ({ app, capture } = await startExporting({ OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BLRP_SCHEDULE_DELAY: '100' }));
+    const response = await get('/api/activities/home');
     expect(response.status).toBe(200);
 
     const traces = await capture.waitFor('traces', [traceIdBytes, 'home-activities-mock-data', 'GET /api/activities/home', 'cruddur-backend', 'app.result_length']);
@@ -43,14 +53,12 @@ describe('the running service', () => {
   });
 
   it('applies OTEL_BLRP_* to the log processor it builds (the SDK would silently ignore them)', async () => {
-    capture = await startOtlpCapture();
-    app = await startAppProcess({
-      OTEL_EXPORTER_OTLP_ENDPOINT: capture.endpoint,
+    ({ app, capture } = await startExporting({
       OTEL_BSP_SCHEDULE_DELAY: '100',
       // With the SDK's built-in 1 s delay the access record would leave within about a second.
       OTEL_BLRP_SCHEDULE_DELAY: '60000',
-    });
-    await (await fetch(`${app.url}/api/activities/home`, { headers: { traceparent } })).arrayBuffer();
+    }));
+    await get('/api/activities/home');
     await capture.waitFor('traces', [traceIdBytes, 'GET /api/activities/home']);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(capture.exports.filter((entry) => entry.signal === 'logs')).toEqual([]);
@@ -60,14 +68,12 @@ describe('the running service', () => {
   });
 
   it('flushes buffered telemetry on SIGTERM and exits 0', async () => {
-    capture = await startOtlpCapture();
-    app = await startAppProcess({
-      OTEL_EXPORTER_OTLP_ENDPOINT: capture.endpoint,
+    ({ app, capture } = await startExporting({
       // Nothing would leave before a minute: only the shutdown flush can deliver it.
       OTEL_BSP_SCHEDULE_DELAY: '60000',
       OTEL_BLRP_SCHEDULE_DELAY: '60000',
-    });
-    await (await fetch(`${app.url}/api/activities/notifications`, { headers: { traceparent } })).arrayBuffer();
+    }));
+    await get('/api/activities/notifications');
     expect(capture.exports).toEqual([]);
     const { code } = await app.stop('SIGTERM');
     expect(code).toBe(0);
@@ -87,7 +93,7 @@ describe('the running service', () => {
         OTEL_BSP_SCHEDULE_DELAY: '60000',
         SHUTDOWN_TIMEOUT_MS: '3000',
       });
-      for (let i = 0; i < 20; i += 1) await (await fetch(`${app.url}/api/activities/home`)).arrayBuffer();
+      for (let i = 0; i < 20; i += 1) await get('/api/activities/home');
       const { code, elapsedMs } = await app.stop('SIGTERM');
       expect(code).toBe(0);
       expect(elapsedMs).toBeLessThan(3_000 + 1_500);

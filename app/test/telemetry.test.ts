@@ -345,3 +345,14 @@ describe('secrets', () => {
     }
   });
 });
+
+describe('OTEL_BLRP_* (the log processor is built by the app, so the app reads them)', () => {
+  it('reads the four settings, leaves unset or empty ones to the SDK, and ignores invalid ones', () => {
+    const { logBufferSettings } = requireDist<typeof SdkModule>('telemetry/sdk.js');
+    expect(
+      logBufferSettings({ OTEL_BLRP_MAX_QUEUE_SIZE: '16384', OTEL_BLRP_SCHEDULE_DELAY: ' 200 ', OTEL_BLRP_EXPORT_TIMEOUT: '30000', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '512' }),
+    ).toEqual({ maxQueueSize: 16384, scheduledDelayMillis: 200, exportTimeoutMillis: 30000, maxExportBatchSize: 512 });
+    expect(logBufferSettings({})).toEqual({});
+    expect(logBufferSettings({ OTEL_BLRP_SCHEDULE_DELAY: '', OTEL_BLRP_MAX_QUEUE_SIZE: 'lots', OTEL_BLRP_EXPORT_TIMEOUT: '-1', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '0' })).toEqual({});
+  });
+});

@@ -2,11 +2,12 @@ import dgram from 'node:dgram';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_REQUESTS, FakeApp, SECRET_HEADER_VALUE, SERVICE_NAME, exportWithTeamKey, type SentRequest } from './support/app-telemetry.js';
+import { metricSum } from '../../tools/metrics.ts';
 import { logEvents, logGroupRetention, xrayDocuments, type SegmentDoc } from './support/aws.js';
 import { config, daemonConfig } from './support/paths.js';
 import { sleep, waitFor } from './support/proc.js';
 import {
-  CANARY, metricSum, startCollector, startHoneycomb, startMoto,
+  CANARY, startCollector, startHoneycomb, startMoto,
   type Collector, type Honeycomb, type HoneycombReport, type Moto, type ReceivedSpan,
 } from './support/stack.js';
 

@@ -54,6 +54,10 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   OTELCOL_MEM_LIMIT: '512m',
   OTELCOL_GOMEMLIMIT: '400MiB',
   OTELCOL_BATCH_TIMEOUT: '1s',
+  // Short batches keep the tests quick; these match the compose defaults and are pinned so a
+  // developer's shell cannot lengthen them.
+  OTEL_BSP_SCHEDULE_DELAY: '200',
+  OTEL_BLRP_SCHEDULE_DELAY: '200',
 };
 
 export const COLLECTOR_CONFIGS = {
@@ -114,9 +118,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const environment = (configs: readonly string[]): Record<string, string> => ({
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...PINNED_ENVIRONMENT,
-    // Short batches keep the tests quick; the compose defaults are one second.
-    OTEL_BSP_SCHEDULE_DELAY: '200',
-    OTEL_BLRP_SCHEDULE_DELAY: '200',
     ...options.env,
     OTELCOL_ARGS: collectorArgs(configs),
   });

@@ -47,16 +47,17 @@ describe('backend outage and collector restart', () => {
       const events = await logGroupEvents(file.stack.aws, 'cruddur');
       return new Set(events.filter((event) => event.message.attributes?.['log.type'] === 'access' && sent.has(event.message.trace_id ?? '')).map((event) => event.message.trace_id)).size;
     };
-    const logged = await settledCount(accessRecords, { target: sent.size, pollMs: 5_000, quietMs: 60_000, timeoutMs: 240_000 });
+    const settle = { target: sent.size, pollMs: 5_000, quietMs: 60_000, timeoutMs: 240_000 };
+    const logged = await settledCount(accessRecords, settle);
     const xrayTraces = async (): Promise<number> => (await tracesInXray(file.stack.aws, result.traceIds)).size;
-    const inXray = { size: await settledCount(xrayTraces, { target: sent.size, pollMs: 5_000, quietMs: 60_000, timeoutMs: 240_000 }) };
+    const inXray = await settledCount(xrayTraces, settle);
     const figures = {
       requests: sent.size,
       cloudwatchAccessRecords: logged,
       cloudwatchLost: sent.size - logged,
-      xrayTraces: inXray.size,
-      xrayLost: sent.size - inXray.size,
-      xrayLossRatio: (sent.size - inXray.size) / sent.size,
+      xrayTraces: inXray,
+      xrayLost: sent.size - inXray,
+      xrayLossRatio: (sent.size - inXray) / sent.size,
     };
     console.log(`backend outage: ${JSON.stringify(figures)}`);
     expect(figures.cloudwatchLost).toBe(0);

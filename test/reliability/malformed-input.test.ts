@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { config, daemonConfig } from '../../otel-collector/test/support/paths.ts';
 import { sleep, waitFor } from '../../otel-collector/test/support/proc.ts';
-import { metricSum, startCollector, startHoneycomb, type Collector, type Honeycomb } from '../../otel-collector/test/support/stack.ts';
+import { startCollector, startHoneycomb, type Collector, type Honeycomb } from '../../otel-collector/test/support/stack.ts';
+import { metricSum } from '../../tools/metrics.ts';
 import { repoRoot } from '../integration/stack.ts';
 import { GARBAGE, grpcRaw, LOGS_METHOD, sendUdp, TRACES_METHOD, validSegment, validTraceRequest, XRAY_HEADER } from './support/wire.ts';
 

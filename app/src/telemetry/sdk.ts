@@ -119,7 +119,7 @@ const LOG_BUFFER_VARIABLES: Record<keyof LogBufferSettings, string> = {
  * positive number: a warning and the default, as NodeSDK does for OTEL_BSP_*.
  */
 export function logBufferSettings(environment: NodeJS.ProcessEnv): LogBufferSettings {
-  const settings: { -readonly [K in keyof LogBufferSettings]?: number } = {};
+  const settings: LogBufferSettings = {};
   for (const [option, variable] of Object.entries(LOG_BUFFER_VARIABLES) as Array<[keyof LogBufferSettings, string]>) {
     const raw = (environment[variable] ?? '').trim();
     if (raw === '') continue;

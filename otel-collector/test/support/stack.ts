@@ -4,8 +4,6 @@ import { cleanEnv, freePort, logDir, start, waitForHttp, type Proc } from './pro
 import { honeycombReport, type HoneycombReport } from '../../../tools/backends.ts';
 import { collectorBin, honeycombStandin, motoServer, rollbarStandin } from './paths.js';
 
-export { metricSum } from '../../../tools/metrics.ts';
-
 /** Canary credentials: obviously fake, so finding one in output is a finding, not a leak. */
 export const CANARY = {
   honeycombKey: 'canary-honeycomb-key-0000',

@@ -49,7 +49,6 @@ export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
     traceIds.push(traceId);
     sentAtMs.push(elapsed);
     const sentAt = performance.now();
-    const slot = index;
     inFlight.push(
       fetch(options.url, { headers: { traceparent: traceparent(traceId) }, signal: AbortSignal.timeout(10_000) })
         .then(async (response) => {
@@ -60,7 +59,7 @@ export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
           statuses[0] = (statuses[0] ?? 0) + 1;
         })
         .finally(() => {
-          latenciesMs[slot] = performance.now() - sentAt;
+          latenciesMs[index] = performance.now() - sentAt;
         }),
     );
   }
