@@ -37,6 +37,8 @@ export interface CollectorStage {
   /** send_batch_size / min_size: a batch this big goes at once. */
   readonly sizeTrigger: number;
   readonly exporters: readonly string[];
+  /** `queue batcher`: the exporter whose sending_queue batches (absent in results written before it was recorded). */
+  readonly exporter?: string;
 }
 
 export interface FreshnessSettings {
@@ -49,9 +51,7 @@ export interface FreshnessSettings {
   readonly collector: Record<BackendName, CollectorStage>;
   /** OTELCOL_BATCH_TIMEOUT as docker-compose.yml hands it to the collector; null = not passed (the config files' default applies). */
   readonly batchTimeoutFromCompose: string | null;
-  /** Extra collector flags this variant ran with (none = the config files as they are). */
-  readonly collectorOverrides: readonly string[];
-  /** Compose variables this variant set. */
+  /** Compose variables this variant set (OTELCOL_BATCH_TIMEOUT among them: it sets the collector's timers). */
   readonly composeEnv: Readonly<Record<string, string>>;
 }
 
@@ -252,7 +252,8 @@ function stageSentence(stage: CollectorStage): string {
     return `pipeline \`${stage.pipeline}\`: a \`batch\` processor (timeout ${String(stage.timeoutMs)} ms, send_batch_size ${String(stage.sizeTrigger)}) before ${exporters}. Its timer is free-running — reset when it fires or a batch fills, not when data arrives — so an item waits between 0 and the timeout for the next tick. Worst case app delay + timeout; when both cycles are about as long, their relative phase drifts only slowly, so within a run the collector wait stays close to one value, and which value differs from run to run.`;
   }
   if (stage.kind === 'queue batcher') {
-    const exporter = /^exporter (\S+)/.exec(stage.component)?.[1] ?? stage.component;
+    // Older results lack `exporter`: read it back out of the component ("exporter NAME sending_queue.batch").
+    const exporter = stage.exporter ?? /^exporter (\S+)/.exec(stage.component)?.[1] ?? stage.component;
     return `pipeline \`${stage.pipeline}\`: no batch processor; the \`${exporter}\` exporter's persistent \`sending_queue\`, whose \`batch\` step flushes ${String(stage.timeoutMs)} ms after a batch gets its **first** item (or at min_size ${String(stage.sizeTrigger)}). When the app exports less often than that, every app export opens a batch of its own and every item waits the **whole** flush_timeout: latency = flush_timeout + U(0, app delay) + transport, best case flush_timeout itself.`;
   }
   return `pipeline \`${stage.pipeline}\`: nothing holds data back before ${exporters}.`;

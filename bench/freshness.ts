@@ -26,9 +26,10 @@
  *                     shipped config files unchanged (read from the files, not hard-coded here)
  *   app-1000ms        the app's two schedule delays at 1000 ms: the dev profile before this
  *                     benchmark (p95 2.05 s), kept beside it so each run shows what the change buys
- *   all-200ms         app 200 ms and every collector value that reads OTELCOL_BATCH_TIMEOUT at 200 ms
- *                     (found in the config files, passed as --set flags, which work whatever
- *                     compose passes)
+ *   all-200ms         app 200 ms and OTELCOL_BATCH_TIMEOUT=200ms, which docker-compose.yml passes to
+ *                     the collector, so every config value that reads it runs at 200 ms
+ * Every variant sets OTELCOL_BATCH_TIMEOUT itself (the compose default unless 200 ms), so the
+ * stack's own pinned value never decides it.
  * Each variant's collector batching stage per backend (batch processor or exporter queue batcher,
  * its timeout) is read from the config files stack.ts loads, so the timer model that the report
  * compares with follows the files.
@@ -44,13 +45,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CloudWatchLogsClient, FilterLogEventsCommand, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
-import { GetTraceSummariesCommand, XRayClient, type GetTraceSummariesCommandOutput } from '@aws-sdk/client-xray';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { parse as parseYaml } from 'yaml';
 
 import type { Stack, StackOptions } from '../test/integration/stack.ts';
-import { logGroupEvents, tracesInXray, type AwsAccess } from '../tools/backends.ts';
-import { newXrayCompatibleTraceId, traceparent } from '../tools/trace-ids.ts';
+import { inspectContainer, serviceContainerId } from '../test/reliability/support/docker.ts';
+import { clientConfig, logGroupEvents, logGroupPages, tracesInXray } from '../tools/backends.ts';
+import { fromXrayTraceId, newXrayCompatibleTraceId, traceparent } from '../tools/trace-ids.ts';
 import {
   BACKENDS,
   freshnessRatios,
@@ -113,12 +115,6 @@ function resolve(value: unknown, env: Readonly<Record<string, string>>): string 
   return String(value).replace(/\$\{(?:env:)?(\w+)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? '');
 }
 
-/** Key paths (for `--set`) of every value that reads `${env:variable...}`. */
-function pathsReading(node: unknown, variable: string, prefix: readonly string[] = []): string[][] {
-  if (isMap(node)) return Object.entries(node).flatMap(([key, value]) => pathsReading(value, variable, [...prefix, key]));
-  return typeof node === 'string' && node.includes(`\${env:${variable}`) ? [[...prefix]] : [];
-}
-
 /** Where stack.ts's container paths live in the repository. */
 function repoPathOf(containerPath: string): string {
   if (containerPath.startsWith('/etc/otelcol/')) return `otel-collector/config/${containerPath.slice('/etc/otelcol/'.length)}`;
@@ -160,6 +156,7 @@ function batchingStage(config: unknown, pipeline: string, env: Readonly<Record<s
       timeoutMs: durationMs(resolve(batch['flush_timeout'], env) ?? '200ms'),
       sizeTrigger: Number(resolve(batch['min_size'], env) ?? '8192'),
       exporters,
+      exporter,
     };
   }
   return { pipeline, component: 'none', kind: 'none', timeoutMs: 0, sizeTrigger: 0, exporters };
@@ -196,28 +193,30 @@ export interface VariantPlan {
 }
 
 export function plans(base: Shipped): VariantPlan[] {
-  const appEnv = (bsp: number, blrp: number): Record<string, string> => ({
-    OTEL_BSP_SCHEDULE_DELAY: String(bsp),
-    OTEL_BLRP_SCHEDULE_DELAY: String(blrp),
-    ...(APP_IMAGE === undefined ? {} : { APP_IMAGE }),
-  });
-  const stages = (env: Readonly<Record<string, string>>): Record<BackendName, CollectorStage> => ({
-    xray: batchingStage(base.collectorConfig, PIPELINES.xray, env),
-    cloudwatch: batchingStage(base.collectorConfig, PIPELINES.cloudwatch, env),
-  });
-  const fast = `${String(FAST_MS)}ms`;
-  // OTELCOL_BATCH_TIMEOUT=200ms as --set flags on every value that reads it (whatever files read
-  // it today), so the variant does not depend on what compose passes.
-  const fastCollector = pathsReading(base.collectorConfig, 'OTELCOL_BATCH_TIMEOUT').map((keys) => `--set=${keys.join('::')}=${fast}`);
-  const settings = (bsp: number, blrp: number, fastTimers: boolean): FreshnessSettings => ({
-    appBspScheduleDelayMs: bsp,
-    appBlrpScheduleDelayMs: blrp,
-    appMaxExportBatchSize: 512, // SDK default: compose sets no OTEL_BSP/BLRP_MAX_EXPORT_BATCH_SIZE
-    collector: stages(fastTimers ? { ...base.collectorEnv, OTELCOL_BATCH_TIMEOUT: fast } : base.collectorEnv),
-    batchTimeoutFromCompose: base.collectorEnv['OTELCOL_BATCH_TIMEOUT'] ?? null,
-    collectorOverrides: fastTimers ? fastCollector : [],
-    composeEnv: appEnv(bsp, blrp),
-  });
+  const composeTimeout = base.collectorEnv['OTELCOL_BATCH_TIMEOUT'];
+  // The variants set the collector's timers through this variable; compose must hand it on.
+  if (composeTimeout === undefined) throw new Error('docker-compose.yml does not pass OTELCOL_BATCH_TIMEOUT to otel-collector');
+  const settings = (bsp: number, blrp: number, fastTimers: boolean): FreshnessSettings => {
+    // Set in every variant, so stack.ts's pinned value never stands in for the compose default.
+    const batchTimeout = fastTimers ? `${String(FAST_MS)}ms` : composeTimeout;
+    const collectorEnv = { ...base.collectorEnv, OTELCOL_BATCH_TIMEOUT: batchTimeout };
+    return {
+      appBspScheduleDelayMs: bsp,
+      appBlrpScheduleDelayMs: blrp,
+      appMaxExportBatchSize: 512, // SDK default: compose sets no OTEL_BSP/BLRP_MAX_EXPORT_BATCH_SIZE
+      collector: {
+        xray: batchingStage(base.collectorConfig, PIPELINES.xray, collectorEnv),
+        cloudwatch: batchingStage(base.collectorConfig, PIPELINES.cloudwatch, collectorEnv),
+      },
+      batchTimeoutFromCompose: composeTimeout,
+      composeEnv: {
+        OTEL_BSP_SCHEDULE_DELAY: String(bsp),
+        OTEL_BLRP_SCHEDULE_DELAY: String(blrp),
+        OTELCOL_BATCH_TIMEOUT: batchTimeout,
+        ...(APP_IMAGE === undefined ? {} : { APP_IMAGE }),
+      },
+    };
+  };
   return [
     {
       name: 'compose-defaults',
@@ -250,9 +249,14 @@ interface Sent {
   readonly warmup: boolean;
   readonly sentAt: number;
   respondedAt?: number;
+  /** HTTP status; 0 = no response (network error or timeout). */
   status?: number;
   seen: Partial<Record<BackendName, number>>;
 }
+
+/** A request answered with a 2xx: the ones whose trace and access log are expected in the backends. */
+type Answered = Sent & { readonly respondedAt: number };
+const answered = (sent: Sent): sent is Answered => sent.respondedAt !== undefined && sent.status !== undefined && sent.status >= 200 && sent.status < 300;
 
 async function drive(appUrl: string, kind: RequestKind, index: number, sent: Sent): Promise<void> {
   const headers: Record<string, string> = { traceparent: traceparent(sent.traceId) };
@@ -293,12 +297,6 @@ class Pending {
     if (sent !== undefined) this.#items.delete(traceId);
     return sent;
   }
-  drop(traceId: string): void {
-    this.#items.delete(traceId);
-  }
-  get size(): number {
-    return this.#items.size;
-  }
   /** Oldest send time among the pending, ignoring those older than `capMs` (late or lost: the sweep decides). */
   oldest(capMs: number): number | undefined {
     const floor = now() - capMs;
@@ -334,73 +332,45 @@ function startPoller(intervalMs: number, stopped: () => boolean, once: () => Pro
   return { stats, done: loop() };
 }
 
-const w3cId = (xrayId: string): string => xrayId.split('-').slice(1).join('');
-
-/** Calls `page` with each next token until there is none; returns how many items the pages held. */
-async function allPages(page: (token: string | undefined) => Promise<{ count: number; next: string | undefined }>): Promise<number> {
-  let items = 0;
-  let token: string | undefined;
-  do {
-    const { count, next } = await page(token);
-    items += count;
-    token = next;
-  } while (token !== undefined);
-  return items;
-}
-
 function xrayPoll(client: XRayClient, pending: Pending): () => Promise<number | undefined> {
   return async () => {
     const oldest = pending.oldest(WINDOW_CAP_MS);
     if (oldest === undefined) return undefined;
-    return allPages(async (token) => {
-      const out: GetTraceSummariesCommandOutput = await client.send(
+    let items = 0;
+    let token: string | undefined;
+    do {
+      const out = await client.send(
         new GetTraceSummariesCommand({ StartTime: new Date(oldest - WINDOW_MARGIN_MS), EndTime: new Date(now() + 60_000), ...(token === undefined ? {} : { NextToken: token }) }),
       );
       const seenAt = now();
       const summaries = out.TraceSummaries ?? [];
       for (const summary of summaries) {
         if (summary.Id === undefined) continue;
-        const sent = pending.take(w3cId(summary.Id));
+        const sent = pending.take(fromXrayTraceId(summary.Id));
         if (sent !== undefined) sent.seen.xray = seenAt;
       }
-      return { count: summaries.length, next: out.NextToken };
-    });
+      items += summaries.length;
+      token = out.NextToken;
+    } while (token !== undefined);
+    return items;
   };
-}
-
-interface AccessRecord {
-  readonly trace_id?: string;
-  readonly attributes?: Record<string, unknown>;
 }
 
 function cloudwatchPoll(client: CloudWatchLogsClient, pending: Pending): () => Promise<number | undefined> {
   return async () => {
     const oldest = pending.oldest(WINDOW_CAP_MS);
     if (oldest === undefined) return undefined;
-    return allPages(async (token) => {
-      let out: FilterLogEventsCommandOutput;
-      try {
-        out = await client.send(new FilterLogEventsCommand({ logGroupName: LOG_GROUP, startTime: Math.floor(oldest - WINDOW_MARGIN_MS), ...(token === undefined ? {} : { nextToken: token }) }));
-      } catch (error) {
-        // The exporter creates the group with its first PutLogEvents.
-        if (error instanceof Error && error.name === 'ResourceNotFoundException') return { count: 0, next: undefined };
-        throw error;
-      }
+    let items = 0;
+    for await (const events of logGroupPages(client, LOG_GROUP, Math.floor(oldest - WINDOW_MARGIN_MS))) {
       const seenAt = now();
-      const events = out.events ?? [];
-      for (const event of events) {
-        let record: AccessRecord;
-        try {
-          record = JSON.parse(event.message ?? '{}') as AccessRecord;
-        } catch {
-          continue;
-        }
-        if (record.trace_id === undefined || record.attributes?.['log.type'] !== 'access') continue;
-        const sent = pending.take(record.trace_id);
+      for (const { message } of events) {
+        if (message.trace_id === undefined || message.attributes?.['log.type'] !== 'access') continue;
+        const sent = pending.take(message.trace_id);
         if (sent !== undefined) sent.seen.cloudwatch = seenAt;
       }
-      return { count: events.length, next: out.nextToken };
-    });
+      items += events.length;
+    }
+    return items;
   };
 }
 
@@ -439,10 +409,10 @@ function deliveryPeriod(seenTimes: readonly (number | undefined)[]): number | nu
   return finite(percentile(sortedOf(gaps), 50));
 }
 
-function backendFreshness(measured: readonly Sent[], backend: BackendName, presentAfterDrain: ReadonlySet<string>): BackendFreshness {
+function backendFreshness(measured: readonly Answered[], backend: BackendName, presentAfterDrain: ReadonlySet<string>): BackendFreshness {
   const latencies = measured.map((sent) => {
     const seenAt = sent.seen[backend];
-    return seenAt === undefined || sent.respondedAt === undefined ? null : seenAt - sent.respondedAt;
+    return seenAt === undefined ? null : seenAt - sent.respondedAt;
   });
   const seenValues = latencies.filter((value): value is number => value !== null);
   const unseen = measured.filter((_sent, index) => latencies[index] === null);
@@ -485,7 +455,7 @@ interface RunConfig {
 
 type StartStack = (options: StackOptions) => Promise<Stack>;
 
-async function runVariant(plan: VariantPlan, config: RunConfig, startStack: StartStack, allConfigs: readonly string[]): Promise<FreshnessVariantResult> {
+async function runVariant(plan: VariantPlan, config: RunConfig, startStack: StartStack): Promise<FreshnessVariantResult> {
   const startedAt = new Date().toISOString();
   const stackStarted = now();
   const stages = plan.settings.collector;
@@ -493,17 +463,12 @@ async function runVariant(plan: VariantPlan, config: RunConfig, startStack: Star
     `\n[${plan.name}] starting the stack (app BSP/BLRP ${String(plan.settings.appBspScheduleDelayMs)}/${String(plan.settings.appBlrpScheduleDelayMs)} ms; collector X-Ray ${stages.xray.kind} ${String(stages.xray.timeoutMs)} ms, CloudWatch ${stages.cloudwatch.kind} ${String(stages.cloudwatch.timeoutMs)} ms)\n`,
   );
   const stack = await startStack({ projectPrefix: 'cruddur-bench-freshness', env: plan.settings.composeEnv });
-  const xray = new XRayClient(clientConfig(stack.aws));
-  const logs = new CloudWatchLogsClient(clientConfig(stack.aws));
+  // One attempt: a failed poll is simply the next poll, and hidden SDK retries would blur the timing.
+  const xray = new XRayClient(clientConfig(stack.aws, { maxAttempts: 1 }));
+  const logs = new CloudWatchLogsClient(clientConfig(stack.aws, { maxAttempts: 1 }));
   try {
-    if (plan.settings.collectorOverrides.length > 0) {
-      // stack.ts turns each entry into `--config=<entry>`; the flags ride on the last file's entry.
-      const files = [...allConfigs];
-      files[files.length - 1] = `${files[files.length - 1] ?? ''} ${plan.settings.collectorOverrides.join(' ')}`;
-      await stack.reconfigureCollector(files);
-    }
     const stackStartS = (now() - stackStarted) / 1000;
-    const collectorArgs = containerArgs(stack.projectName, 'otel-collector');
+    const collectorArgs = await containerArgs(stack.projectName, 'otel-collector');
     process.stdout.write(`[${plan.name}] stack up in ${stackStartS.toFixed(1)} s (${stack.projectName}); warm-up ${String(config.warmupS)} s, then ${String(config.durationS)} s at ${String(config.rate)} req/s\n`);
 
     const pending: Record<BackendName, Pending> = { xray: new Pending(), cloudwatch: new Pending() };
@@ -530,18 +495,18 @@ async function runVariant(plan: VariantPlan, config: RunConfig, startStack: Star
       pending.cloudwatch.add(sent);
       inFlight.push(
         drive(stack.appUrl, kind, index, sent).then(() => {
-          if (sent.status === undefined || sent.status < 200 || sent.status >= 300) {
-            pending.xray.drop(sent.traceId);
-            pending.cloudwatch.drop(sent.traceId);
-          }
+          if (answered(sent)) return;
+          pending.xray.take(sent.traceId);
+          pending.cloudwatch.take(sent.traceId);
         }),
       );
     }
     await Promise.all(inFlight);
     const lastResponse = Math.max(...all.map((sent) => sent.respondedAt ?? 0));
-    const measured = all.filter((sent) => !sent.warmup && sent.status !== undefined && sent.status >= 200 && sent.status < 300 && sent.respondedAt !== undefined);
-    const firstMeasuredSend = Math.min(...all.filter((sent) => !sent.warmup).map((sent) => sent.sentAt));
-    const lastMeasuredSend = Math.max(...all.map((sent) => sent.sentAt));
+    const measured = all.filter((sent) => !sent.warmup).filter(answered);
+    // Sends happen in order: the first measured one follows the warm-up, the last is the last.
+    const firstMeasuredSend = all[warmupCount]?.sentAt ?? t0;
+    const lastMeasuredSend = all[all.length - 1]?.sentAt ?? t0;
 
     // Drain: until every measured item is seen by both pollers, or the limit.
     const unseen = (): number => measured.filter((sent) => sent.seen.xray === undefined || sent.seen.cloudwatch === undefined).length;
@@ -563,7 +528,8 @@ async function runVariant(plan: VariantPlan, config: RunConfig, startStack: Star
               .map((event) => event.message.trace_id ?? ''),
           );
 
-    const responseTimes = sortedOf(measured.map((sent) => (sent.respondedAt ?? 0) - sent.sentAt));
+    const responseTimes = sortedOf(measured.map((sent) => sent.respondedAt - sent.sentAt));
+    const ok = all.filter(answered).length;
     const byKind: Record<string, number> = {};
     for (const sent of measured) byKind[sent.kind] = (byKind[sent.kind] ?? 0) + 1;
     const result: FreshnessVariantResult = {
@@ -578,15 +544,15 @@ async function runVariant(plan: VariantPlan, config: RunConfig, startStack: Star
       requests: {
         sent: all.length,
         warmup: warmupCount,
-        ok: all.filter((sent) => sent.status !== undefined && sent.status >= 200 && sent.status < 300).length,
-        failed: all.filter((sent) => sent.status === undefined || sent.status < 200 || sent.status >= 300).length,
+        ok,
+        failed: all.length - ok,
         measured: measured.length,
         achievedRatePerS: round1(((total - warmupCount - 1) * 1000) / Math.max(1, lastMeasuredSend - firstMeasuredSend)),
         responseP50Ms: finite(percentile(responseTimes, 50)),
         responseP99Ms: finite(percentile(responseTimes, 99)),
         byKind,
       },
-      requestOffsetsMs: measured.map((sent) => round1((sent.respondedAt ?? 0) - firstMeasuredSend)),
+      requestOffsetsMs: measured.map((sent) => round1(sent.respondedAt - firstMeasuredSend)),
       backends: { xray: backendFreshness(measured, 'xray', presentXray), cloudwatch: backendFreshness(measured, 'cloudwatch', presentCw) },
       polling: { xray: pollStats(pollers.xray.stats), cloudwatch: pollStats(pollers.cloudwatch.stats) },
       drainS: round1(drainS),
@@ -606,24 +572,16 @@ async function runVariant(plan: VariantPlan, config: RunConfig, startStack: Star
   }
 }
 
-/** The arguments a compose service's container runs with, as Docker reports them. */
-function containerArgs(projectName: string, service: string): string[] {
-  const id = quiet('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${projectName}`, '--filter', `label=com.docker.compose.service=${service}`]).split('\n')[0] ?? '';
-  if (id === '' || id === 'unknown') return [];
-  const args = quiet('docker', ['inspect', '--format', '{{json .Args}}', id]);
+/** The arguments a compose service's container runs with, as Docker reports them (none if it cannot say). */
+async function containerArgs(projectName: string, service: string): Promise<readonly string[]> {
   try {
-    return JSON.parse(args) as string[];
+    return (await inspectContainer(await serviceContainerId(projectName, service))).Args;
   } catch {
     return [];
   }
 }
 
 const fmtS = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
-
-function clientConfig(access: AwsAccess) {
-  // One attempt: a failed poll is simply the next poll, and hidden SDK retries would blur the timing.
-  return { endpoint: access.endpoint, region: access.region, credentials: { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey }, maxAttempts: 1 };
-}
 
 // ---- versions and host ------------------------------------------------------------------------------
 
@@ -690,7 +648,7 @@ async function main(): Promise<void> {
   if (others > 0) process.stdout.write(`note: ${String(others)} other containers are running; figures will be noisier\n`);
   const variants: FreshnessVariantResult[] = [];
   for (const plan of plans(shipped(ALL_VENDORS_OFFLINE)).filter((candidate) => selected.includes(candidate.name))) {
-    variants.push(await runVariant(plan, config, startStack, ALL_VENDORS_OFFLINE));
+    variants.push(await runVariant(plan, config, startStack));
   }
 
   const cpus = os.cpus();

@@ -6,7 +6,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
 
-import { toXrayTraceId } from './trace-ids.ts';
+import { fromXrayTraceId, toXrayTraceId } from './trace-ids.ts';
 
 export interface AwsAccess {
   readonly endpoint: string;
@@ -15,11 +15,13 @@ export interface AwsAccess {
   readonly secretAccessKey: string;
 }
 
-function clientConfig(access: AwsAccess) {
+/** AWS SDK client settings for a stand-in; `overrides` e.g. `{ maxAttempts: 1 }` for a poller that must not retry. */
+export function clientConfig(access: AwsAccess, overrides: { readonly maxAttempts?: number } = {}) {
   return {
     endpoint: access.endpoint,
     region: access.region,
     credentials: { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey },
+    ...overrides,
   };
 }
 
@@ -143,7 +145,7 @@ export async function tracesInXray(access: AwsAccess, traceIds: readonly string[
       const chunk = traceIds.slice(index, index + 5);
       const out = await xray.send(new BatchGetTracesCommand({ TraceIds: chunk.map(toXrayTraceId) }));
       for (const trace of out.Traces ?? []) {
-        if ((trace.Segments ?? []).length > 0 && trace.Id !== undefined) found.add(trace.Id.split('-').slice(1).join(''));
+        if ((trace.Segments ?? []).length > 0 && trace.Id !== undefined) found.add(fromXrayTraceId(trace.Id));
       }
     }
   } finally {
@@ -178,23 +180,33 @@ function parseMessage(raw: string | undefined): CwLogMessage {
   }
 }
 
+/**
+ * A log group's events page by page (FilterLogEvents), parsed, from `startTime` (epoch ms) on when
+ * given; nothing when the group does not exist yet (the exporter creates it with its first
+ * PutLogEvents). The caller owns the client.
+ */
+export async function* logGroupPages(logs: CloudWatchLogsClient, group: string, startTime?: number): AsyncGenerator<CwLogEvent[]> {
+  let nextToken: string | undefined;
+  do {
+    let out;
+    try {
+      out = await logs.send(new FilterLogEventsCommand({ logGroupName: group, ...(startTime === undefined ? {} : { startTime }), ...(nextToken ? { nextToken } : {}) }));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ResourceNotFoundException') return;
+      throw error;
+    }
+    yield (out.events ?? []).map((event) => ({ stream: event.logStreamName ?? '', timestamp: event.timestamp ?? 0, message: parseMessage(event.message) }));
+    nextToken = out.nextToken;
+  } while (nextToken !== undefined);
+}
+
 /** Every event of a log group, across its streams (empty when the group does not exist yet). */
 export async function logGroupEvents(access: AwsAccess, group: string): Promise<CwLogEvent[]> {
   const logs = new CloudWatchLogsClient(clientConfig(access));
   try {
     const events: CwLogEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group, ...(nextToken ? { nextToken } : {}) }));
-      for (const event of out.events ?? []) {
-        events.push({ stream: event.logStreamName ?? '', timestamp: event.timestamp ?? 0, message: parseMessage(event.message) });
-      }
-      nextToken = out.nextToken;
-    } while (nextToken !== undefined);
+    for await (const page of logGroupPages(logs, group)) for (const event of page) events.push(event);
     return events;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') return [];
-    throw error;
   } finally {
     logs.destroy();
   }

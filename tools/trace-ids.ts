@@ -18,6 +18,11 @@ export function toXrayTraceId(traceId: string): string {
   return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
 }
 
+/** `5759e988bd862e3fe1be46a994272793`: the W3C form of an X-Ray trace id (the inverse of `toXrayTraceId`). */
+export function fromXrayTraceId(xrayTraceId: string): string {
+  return xrayTraceId.split('-').slice(1).join('');
+}
+
 export function traceparent(traceId: string, spanId = newSpanId()): string {
   return `00-${traceId}-${spanId}-01`;
 }

@@ -38,6 +38,8 @@ export async function serviceContainerId(projectName: string, service: string): 
 export interface ContainerInspect {
   readonly State: { readonly Running: boolean; readonly OOMKilled: boolean; readonly ExitCode: number };
   readonly RestartCount: number;
+  /** The arguments the container's command runs with (after the entrypoint). */
+  readonly Args: readonly string[];
   readonly Config: { readonly Image: string };
   readonly NetworkSettings: { readonly Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
   readonly HostConfig: { readonly PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> | null };
