@@ -388,9 +388,10 @@ export function freshnessRatios(results: FreshnessResults): string[] {
   return lines;
 }
 
+export const FRESHNESS_JSON = path.join(import.meta.dirname, 'results', 'freshness.json');
+
 if (import.meta.main) {
-  const file = path.resolve(import.meta.dirname, 'results', 'freshness.json');
-  const results = JSON.parse(readFileSync(file, 'utf8')) as FreshnessResults;
+  const results = JSON.parse(readFileSync(FRESHNESS_JSON, 'utf8')) as FreshnessResults;
   const text = process.argv.includes('--ratios') ? freshnessRatios(results).join('\n') : renderFreshness(results);
   process.stdout.write(`${text}\n`);
 }

@@ -40,7 +40,6 @@
  * (default bench/results/freshness.json), FRESHNESS_APP_IMAGE (another app image, e.g. a candidate
  * fix, instead of cruddur/app:dev).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +56,7 @@ import {
   BACKENDS,
   freshnessRatios,
   TARGET_P95_MS,
+  FRESHNESS_JSON,
   timerModel,
   VARIANT_NAMES,
   type BackendFreshness,
@@ -68,11 +68,10 @@ import {
   type FreshnessVariantResult,
   type PollStats,
 } from './freshness-report.ts';
-import { composeDefaults, packageVersion, percentile, ROOT, sleep } from './lib.ts';
+import { commandOutput, composeDefaults, packageVersion, percentile, resolveVariables, ROOT, sleep } from './lib.ts';
 
 // ---- settings: read from the files `make up` uses -----------------------------------------------
 
-const RESULTS_PATH = path.join(ROOT, 'bench', 'results', 'freshness.json');
 const LOG_GROUP = 'cruddur';
 /** Another app image to measure (e.g. a candidate fix), instead of the one `make images` built. */
 const APP_IMAGE = process.env['FRESHNESS_APP_IMAGE'];
@@ -109,12 +108,6 @@ function merge(into: unknown, from: unknown): unknown {
   return out;
 }
 
-/** `${VAR:-default}` (compose) or `${env:VAR:-default}` (collector) with `env` applied. */
-function resolve(value: unknown, env: Readonly<Record<string, string>>): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return String(value).replace(/\$\{(?:env:)?(\w+)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? '');
-}
-
 /** Where stack.ts's container paths live in the repository. */
 function repoPathOf(containerPath: string): string {
   if (containerPath.startsWith('/etc/otelcol/')) return `otel-collector/config/${containerPath.slice('/etc/otelcol/'.length)}`;
@@ -141,8 +134,8 @@ function batchingStage(config: unknown, pipeline: string, env: Readonly<Record<s
       pipeline,
       component: `processor ${processor}`,
       kind: 'batch processor',
-      timeoutMs: durationMs(resolve(child(settings, 'timeout'), env) ?? '200ms'),
-      sizeTrigger: Number(resolve(child(settings, 'send_batch_size'), env) ?? '8192'),
+      timeoutMs: durationMs(resolveVariables(child(settings, 'timeout'), env) ?? '200ms'),
+      sizeTrigger: Number(resolveVariables(child(settings, 'send_batch_size'), env) ?? '8192'),
       exporters,
     };
   }
@@ -153,8 +146,8 @@ function batchingStage(config: unknown, pipeline: string, env: Readonly<Record<s
       pipeline,
       component: `exporter ${exporter} sending_queue.batch`,
       kind: 'queue batcher',
-      timeoutMs: durationMs(resolve(batch['flush_timeout'], env) ?? '200ms'),
-      sizeTrigger: Number(resolve(batch['min_size'], env) ?? '8192'),
+      timeoutMs: durationMs(resolveVariables(batch['flush_timeout'], env) ?? '200ms'),
+      sizeTrigger: Number(resolveVariables(batch['min_size'], env) ?? '8192'),
       exporters,
       exporter,
     };
@@ -585,20 +578,12 @@ const fmtS = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000
 
 // ---- versions and host ------------------------------------------------------------------------------
 
-function quiet(command: string, args: readonly string[]): string {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 function versions(): Record<string, string> {
   const builder = readYaml('otel-collector/builder-config.yaml');
   const processors = JSON.stringify(at(builder, ['processors']));
   const moto = /moto(?:\[server\])?==([\w.]+)/.exec(readFileSync(path.join(ROOT, 'standins/moto/requirements.txt'), 'utf8'))?.[1] ?? 'unknown';
   const appManifest = JSON.parse(readFileSync(path.join(ROOT, 'app/package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  const image = (name: string): string => quiet('docker', ['image', 'inspect', '--format', '{{.Id}}', name]).replace('sha256:', '').slice(0, 12);
+  const image = (name: string): string => commandOutput('docker', ['image', 'inspect', '--format', '{{.Id}}', name]).replace('sha256:', '').slice(0, 12);
   return {
     node: process.version,
     '@opentelemetry/sdk-node (app)': appManifest.dependencies['@opentelemetry/sdk-node'] ?? 'unknown',
@@ -607,9 +592,9 @@ function versions(): Record<string, string> {
     moto,
     '@aws-sdk/client-xray': packageVersion('@aws-sdk/client-xray'),
     testcontainers: packageVersion('testcontainers'),
-    git: `${quiet('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}${quiet('git', ['-C', ROOT, 'status', '--porcelain', '--', 'docker-compose.yml', 'otel-collector/config', 'xray-daemon', 'app/src']) === '' ? '' : ' + uncommitted changes to the stack files'}`,
-    docker: quiet('docker', ['version', '--format', '{{.Server.Version}}']),
-    compose: quiet(path.join(ROOT, 'scripts/compose.sh'), ['version', '--short']),
+    git: `${commandOutput('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}${commandOutput('git', ['-C', ROOT, 'status', '--porcelain', '--', 'docker-compose.yml', 'otel-collector/config', 'xray-daemon', 'app/src']) === '' ? '' : ' + uncommitted changes to the stack files'}`,
+    docker: commandOutput('docker', ['version', '--format', '{{.Server.Version}}']),
+    compose: commandOutput(path.join(ROOT, 'scripts/compose.sh'), ['version', '--short']),
     [`image ${APP_IMAGE ?? 'cruddur/app:dev'}`]: image(APP_IMAGE ?? 'cruddur/app:dev'),
     'image cruddur/otel-collector:dev': image('cruddur/otel-collector:dev'),
     'image cruddur/moto:dev': image('cruddur/moto:dev'),
@@ -617,7 +602,7 @@ function versions(): Record<string, string> {
 }
 
 function otherContainers(): number {
-  const names = quiet('docker', ['ps', '--format', '{{.Names}}']);
+  const names = commandOutput('docker', ['ps', '--format', '{{.Names}}']);
   return names === 'unknown' || names === '' ? 0 : names.split('\n').filter((name) => !name.startsWith('cruddur-bench-freshness')).length;
 }
 
@@ -636,7 +621,7 @@ async function main(): Promise<void> {
     pollMs: Number(process.env['FRESHNESS_POLL_MS'] ?? '100'),
     drainS: Number(process.env['FRESHNESS_DRAIN_S'] ?? '20'),
   };
-  const output = path.resolve(process.env['FRESHNESS_OUTPUT'] ?? RESULTS_PATH);
+  const output = path.resolve(process.env['FRESHNESS_OUTPUT'] ?? FRESHNESS_JSON);
   const selected = (process.env['FRESHNESS_VARIANTS'] ?? VARIANT_NAMES.join(','))
     .split(',')
     .map((name) => name.trim())

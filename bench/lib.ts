@@ -288,11 +288,17 @@ export function packageVersion(name: string): string {
  * docker-compose.yml's environment for `service` with every `${VAR:-default}` resolved to its
  * default: what the shipped stack runs with when nothing is overridden.
  */
+/** `${VAR:-default}` (compose) or `${env:VAR:-default}` (collector) with `env` applied; unset and no default: ''. */
+export function resolveVariables(value: unknown, env: Readonly<Record<string, string>>): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return String(value).replace(/\$\{(?:env:)?(\w+)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? '');
+}
+
 export function composeDefaults(service: string): Record<string, string> {
   const compose = parseYaml(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, unknown> }> };
   const environment = compose.services[service]?.environment ?? {};
   return Object.fromEntries(
-    Object.entries(environment).map(([name, value]) => [name, String(value).replace(/\$\{\w+(?::-([^}]*))?\}/g, (_match, fallback: string | undefined) => fallback ?? '')]),
+    Object.entries(environment).map(([name, value]) => [name, resolveVariables(value, {}) ?? '']),
   );
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { COLLECTOR_THROUGHPUT_JSON, collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput-report.ts';
 import type { CollectorThroughputResults } from './collector-throughput.ts';
-import { freshnessRatios, renderFreshness, type FreshnessResults } from './freshness-report.ts';
+import { FRESHNESS_JSON, freshnessRatios, renderFreshness, type FreshnessResults } from './freshness-report.ts';
 import { BEFORE_JSON, BENCH_DIR, ENDPOINTS, median, OUT_DIR, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type Mode, type VariantName } from './lib.ts';
 
 const TARGET_ADDED_US = 40;
@@ -240,8 +240,6 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   out.push(freshness === undefined ? '## 3. Freshness\n\n**Not run yet**: `make bench-freshness`.\n' : renderFreshness(freshness), '');
   return out.join('\n');
 }
-
-const FRESHNESS_JSON = path.join(BENCH_DIR, 'results', 'freshness.json');
 
 function readOptional<T>(file: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
