@@ -1,7 +1,7 @@
 # Benchmarks (issue 6). Not part of `make test`: they take minutes and their figures depend on
 # the machine. Included by the root Makefile.
 
-.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-stalls telemetrygen
+.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-stalls bench-export-cost telemetrygen
 
 BENCH_VENV := $(CURDIR)/.tools/bench-venv
 
@@ -19,6 +19,10 @@ bench-app: build $(COLLECTOR_BIN) ## app overhead only: bare/none/floor/ours/nai
 # up with server event-loop stalls, GC pauses and export calls (bench/diag/, knobs in its header).
 bench-stalls: build $(COLLECTOR_BIN) ## diagnose fixed-rate p99: server stalls vs GC vs exports, per telemetry setup
 	taskset -c 0 node bench/diag/fixed-rate-stalls.ts
+
+# Diagnostic: the OTLP serialiser's and the gRPC export call's own cost, outside the app.
+bench-export-cost: build $(COLLECTOR_BIN) ## OTLP trace serialisation and gRPC export cost per span and per call, outside the app
+	taskset -c 0 node bench/diag/export-cost.ts
 
 bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md, bench/app-overhead.png and bench/pipeline.png from the stored results; prints the ratios
 	node bench/report.ts
