@@ -21,7 +21,7 @@ bench-stalls: build $(COLLECTOR_BIN) ## diagnose fixed-rate p99: server stalls v
 	taskset -c 0 node bench/diag/fixed-rate-stalls.ts
 
 # Diagnostic: the OTLP serialiser's and the gRPC export call's own cost, outside the app.
-bench-export-cost: build $(COLLECTOR_BIN) ## OTLP trace serialisation and gRPC export cost per span and per call, outside the app
+bench-export-cost: setup $(COLLECTOR_BIN) ## OTLP trace serialisation and gRPC export cost per span and per call, outside the app
 	taskset -c 0 node bench/diag/export-cost.ts
 
 bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md, bench/app-overhead.png and bench/pipeline.png from the stored results; prints the ratios
