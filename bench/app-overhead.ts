@@ -28,6 +28,7 @@ import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 
+import { collectorBin } from '../otel-collector/test/support/paths.ts';
 import {
   cpuMicros,
   ENDPOINTS,
@@ -56,7 +57,6 @@ import {
   PACED_SOCKETS,
   shippedTelemetryEnv,
   startPassThroughCollector,
-  COLLECTOR_BIN,
   type PassThroughCollector,
 } from './lib.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     await collector.stop();
   }
 
-  const collectorVersion = execFileSync(COLLECTOR_BIN, ['--version'], { encoding: 'utf8' }).trim();
+  const collectorVersion = execFileSync(collectorBin, ['--version'], { encoding: 'utf8' }).trim();
   const results: BenchResults = {
     meta: {
       date: new Date().toISOString(),

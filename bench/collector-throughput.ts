@@ -820,13 +820,14 @@ async function runStep(spec: ConfigSpec, collector: Collector, backends: Backend
     if (r.refused + r.failed > 0) failures.push(`internal receiver ${r.receiver}: ${String(r.refused)} refused, ${String(r.failed)} failed`);
   }
   if (processorDropped > 0) failures.push(`${String(processorDropped)} spans dropped by processors`);
+  const vendorShort = (e: ExporterStep): boolean => e.role === 'vendor' && e.sent < accepted;
   for (const e of exporters) {
     if (e.sendFailed > 0) failures.push(`${e.exporter}: ${String(e.sendFailed)} send_failed`);
     if (e.enqueueFailed > 0) failures.push(`${e.exporter}: ${String(e.enqueueFailed)} enqueue_failed`);
-    if (e.role === 'vendor' && e.sent < accepted) failures.push(`${e.exporter}: sent ${String(e.sent)} of ${String(accepted)} accepted${drained ? '' : ` (not drained ${String(DRAIN_S)} s after the load)`}`);
+    if (vendorShort(e)) failures.push(`${e.exporter}: sent ${String(e.sent)} of ${String(accepted)} accepted${drained ? '' : ` (not drained ${String(DRAIN_S)} s after the load)`}`);
   }
   // A vendor short of spans already says "not drained" above; otherwise say it here.
-  if (!drained && !exporters.some((e) => e.role === 'vendor' && e.sent < accepted)) failures.push(`queues not empty ${String(DRAIN_S)} s after the load`);
+  if (!drained && !exporters.some(vendorShort)) failures.push(`queues not empty ${String(DRAIN_S)} s after the load`);
   if (drained && drainS > KEPT_UP_S) {
     const deepest = [...exporters].sort((a, b) => (b.maxQueueSize ?? 0) - (a.maxQueueSize ?? 0))[0];
     failures.push(`exporters fell behind: the backlog took ${drainS.toFixed(1)} s to drain after the load (limit ${String(KEPT_UP_S)} s)${deepest?.maxQueueSize ? `, ${deepest.exporter} queue up to ${String(deepest.maxQueueSize)}` : ''}`);

@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
 
+import { collectorBin } from '../otel-collector/test/support/paths.ts';
 import { metricSum } from '../tools/metrics.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -246,8 +247,6 @@ export function spawnLogged(command: string, args: readonly string[], options: {
   return spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', options.stdoutToLog === true ? options.logFd : 'ignore', options.logFd] });
 }
 
-export const COLLECTOR_BIN = path.join(ROOT, 'otel-collector', 'build', 'otelcol-cruddur');
-
 /** Our collector binary with bench/collector-passthrough.yaml: receives OTLP/gRPC, drops it, counts it. */
 export interface PassThroughCollector {
   readonly otlpEndpoint: string;
@@ -258,7 +257,7 @@ export interface PassThroughCollector {
 export async function startPassThroughCollector(logFd: number): Promise<PassThroughCollector> {
   const otlpPort = await freePort();
   const metricsPort = await freePort();
-  const child = spawnLogged(COLLECTOR_BIN, ['--config', path.join(ROOT, 'bench', 'collector-passthrough.yaml')], {
+  const child = spawnLogged(collectorBin, ['--config', path.join(ROOT, 'bench', 'collector-passthrough.yaml')], {
     cwd: ROOT,
     env: { ...process.env, BENCH_OTLP_PORT: String(otlpPort), BENCH_METRICS_PORT: String(metricsPort) },
     logFd,
@@ -284,16 +283,16 @@ export function packageVersion(name: string): string {
   return manifest.version;
 }
 
-/**
- * docker-compose.yml's environment for `service` with every `${VAR:-default}` resolved to its
- * default: what the shipped stack runs with when nothing is overridden.
- */
 /** `${VAR:-default}` (compose) or `${env:VAR:-default}` (collector) with `env` applied; unset and no default: ''. */
 export function resolveVariables(value: unknown, env: Readonly<Record<string, string>>): string | undefined {
   if (value === undefined || value === null) return undefined;
   return String(value).replace(/\$\{(?:env:)?(\w+)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? '');
 }
 
+/**
+ * docker-compose.yml's environment for `service` with every `${VAR:-default}` resolved to its
+ * default: what the shipped stack runs with when nothing is overridden.
+ */
 export function composeDefaults(service: string): Record<string, string> {
   const compose = parseYaml(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, unknown> }> };
   const environment = compose.services[service]?.environment ?? {};

@@ -29,7 +29,7 @@ bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md, bench/app
 	$(BENCH_VENV)/bin/python bench/chart.py
 	@node bench/report.ts --ratios
 
-# One after the other, never side by side: each needs both cores to itself. 26 minutes here.
+# One after the other, never side by side: each needs both cores to itself. ~27 minutes here.
 bench: ## run every benchmark (needs both cores idle), write bench/RESULTS.md + charts, print ratios
 	@$(MAKE) bench-app
 	@$(MAKE) bench-collector

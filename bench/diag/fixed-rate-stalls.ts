@@ -40,7 +40,6 @@ import {
 } from '../lib.ts';
 import { type Interval, watchLoop } from './loop-watch.ts';
 
-
 const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {
   bare: () => ({ OTEL_SDK_DISABLED: 'true' }),
   'instrumented-no-export': () => ({ ...shippedTelemetryEnv(), OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }),
@@ -114,7 +113,9 @@ function report(name: string, latencies: Float64Array, sentAt: Float64Array, ser
     if (serverStalls.some((stall) => overlaps(stall, request.at, request.at + request.ms))) byServer += 1;
     else if (runnerStalls.some((stall) => overlaps(stall, request.at, request.at + request.ms))) byRunner += 1;
   }
-  const explained = (stall: Interval, list: Interval[]) => list.some((item) => overlaps(item, stall.at - 1, stall.at + stall.ms + 1));
+  // Something fell inside a stall: overlaps it, give or take 1 ms.
+  const inside = (stall: Interval, list: Interval[]) => list.filter((item) => overlaps(item, stall.at - 1, stall.at + stall.ms + 1));
+  const explained = (stall: Interval, list: Interval[]) => inside(stall, list).length > 0;
   const sum = (list: Interval[]) => list.reduce((total, item) => total + item.ms, 0);
   const max = (list: Interval[]) => list.reduce((top, item) => Math.max(top, item.ms), 0);
   const majorGc = gcs.filter((item) => item.kind === 'major');
@@ -142,8 +143,8 @@ function report(name: string, latencies: Float64Array, sentAt: Float64Array, ser
   process.stdout.write(`${line.join('\n')}\n`);
   const worst = [...serverStalls].sort((a, b) => b.ms - a.ms).slice(0, Number(process.env['DIAG_SHOW_STALLS'] ?? '5')).sort((a, b) => a.at - b.at);
   for (const stall of worst) {
-    const inside = [...gcs, ...exportsInWindow].filter((item) => overlaps(item, stall.at - 1, stall.at + stall.ms + 1)).map((item) => `${item.kind ?? '?'} ${item.ms.toFixed(1)}ms`);
-    process.stdout.write(`      stall ${stall.ms.toFixed(1)} ms at +${(stall.at - from).toFixed(0)} ms: ${inside.join(', ') || 'nothing recorded'}\n`);
+    const recorded = inside(stall, [...gcs, ...exportsInWindow]).map((item) => `${item.kind ?? '?'} ${item.ms.toFixed(1)}ms`);
+    process.stdout.write(`      stall ${stall.ms.toFixed(1)} ms at +${(stall.at - from).toFixed(0)} ms: ${recorded.join(', ') || 'nothing recorded'}\n`);
   }
 }
 

@@ -29,7 +29,7 @@ const MEM_LIMIT = process.env['OVERLOAD_MEM_LIMIT'] ?? '512m';
 const GO_MEM_LIMIT = `${Math.floor((bytesOf(MEM_LIMIT) * 0.8) / (1024 * 1024))}MiB`;
 const FLOOD_MS = Number(process.env['OVERLOAD_FLOOD_MS'] ?? 45_000);
 const STREAMS = Number(process.env['OVERLOAD_STREAMS'] ?? 24);
-// ~1.8 MiB per request (gRPC's default limit is 4 MiB): 1,600 spans with a 1 KiB attribute
+// ~1.7 MiB per request (gRPC's default limit is 4 MiB): 1,600 spans with a 1 KiB attribute
 // each; small enough per span that the stand-ins can hold a full queue's backlog afterwards.
 const SPANS_PER_REQUEST = 1600;
 const ATTRIBUTE_BYTES = 1024;

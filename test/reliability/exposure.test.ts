@@ -8,8 +8,9 @@ import { exec, inspectContainer, projectContainers, type ProjectContainer } from
 //   - every published port is bound to 127.0.0.1, and the set of published ports is exactly the
 //     documented one (a new one must be added here, consciously);
 //   - zpages (55679), pprof (1777) and the X-Ray spool's loopback receiver (4319) are not
-//     published, refuse connections from another container on the compose network, and do answer on loopback inside the collector (so the
-//     refusal is the bind address at work, not the extension being off).
+//     published and refuse connections from another container on the compose network; zpages
+//     and pprof do answer on loopback inside the collector (so the refusal is the bind address
+//     at work, not the extension being off).
 
 /** Container port → service, as docker-compose.yml documents them (all on 127.0.0.1). */
 const DOCUMENTED_PUBLISHED = [

@@ -1,6 +1,6 @@
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 
-import { logStreamEvents, xrayDocuments as xrayDocumentsAt, type AwsAccess, type CwLogMessage, type SegmentDoc } from '../../../tools/backends.ts';
+import { clientConfig, logStreamEvents, xrayDocuments as xrayDocumentsAt, type AwsAccess, type CwLogMessage, type SegmentDoc } from '../../../tools/backends.ts';
 import { CANARY, REGION } from './stack.js';
 
 export type { CwLogMessage, SegmentDoc } from '../../../tools/backends.ts';
@@ -18,7 +18,7 @@ export const xrayDocuments = (motoUrl: string, xrayTraceId: string): Promise<Seg
 export const logEvents = (motoUrl: string, group: string, stream: string): Promise<CwLogMessage[]> => logStreamEvents(access(motoUrl), group, stream);
 
 export async function logGroupRetention(motoUrl: string, group: string): Promise<number | undefined> {
-  const logs = new CloudWatchLogsClient({ endpoint: motoUrl, region: REGION, credentials: { accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey } });
+  const logs = new CloudWatchLogsClient(clientConfig(access(motoUrl)));
   try {
     const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
     return out.logGroups?.find((g) => g.logGroupName === group)?.retentionInDays;
