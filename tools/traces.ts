@@ -17,7 +17,7 @@ import {
   type ReceivedSpan,
   type RollbarItemRecord,
   type SegmentDoc,
-} from './backends.ts';
+} from '@cruddur/testkit/backends';
 
 const env = process.env;
 const honeycombUrl = env['HONEYCOMB_REPORT_URL'] ?? `http://127.0.0.1:${env['HONEYCOMB_STANDIN_PORT'] ?? '14318'}`;

@@ -3,8 +3,8 @@
  * /rollbar/test, plus one X-Ray SDK-style segment to the daemon port, and prints each request's
  * trace id so `make traces` output can be matched by eye.
  */
-import { newXrayCompatibleTraceId, traceparent } from './trace-ids.ts';
-import { sendDaemonSegment } from './xray-daemon-client.ts';
+import { newXrayCompatibleTraceId, traceparent } from '@cruddur/testkit/trace-ids';
+import { sendDaemonSegment } from '@cruddur/testkit/xray-daemon-client';
 
 const baseUrl = process.env['CRUDDUR_URL'] ?? 'http://127.0.0.1:4567';
 const daemonHost = process.env['XRAY_DAEMON_HOST'] ?? '127.0.0.1';

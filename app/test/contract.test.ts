@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { FIXED_NOW, startService, type TestService } from './support/service.js';
+import { FIXED_NOW, startService, type TestService } from '@cruddur/testkit/service';
 
 const DAY = 24 * 3_600_000;
 const HOUR = 3_600_000;

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 
-import { parseConfig } from '../src/config.js';
-import { disabledReporter } from '../src/errors/reporter.js';
-import { createShutdown } from '../src/lifecycle/shutdown.js';
-import { setActiveTelemetry, shutdownTelemetry } from '../src/telemetry/handle.js';
+import { parseConfig } from '../src/config.ts';
+import { disabledReporter } from '../src/errors/reporter.ts';
+import { createShutdown } from '../src/lifecycle/shutdown.ts';
+import { setActiveTelemetry, shutdownTelemetry } from '../src/telemetry/handle.ts';
 
 const silent = pino({ level: 'silent' });
 

@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { freePort, startAppProcess, type AppProcess } from './support/app-process.js';
-import { captureServer } from './support/http.js';
-import { startOtlpCapture, type OtlpCapture } from './support/otlp-capture.js';
+import { startAppProcess, type AppProcess } from '@cruddur/testkit/app-process';
+import { freePort } from '@cruddur/testkit/ports';
+import { captureServer } from '@cruddur/testkit/http';
+import { startOtlpCapture, type OtlpCapture } from '@cruddur/testkit/otlp-capture';
 
 /** The real artefact as `make run` starts it, talking OTLP/gRPC to an endpoint the test owns. */
 

@@ -1,7 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 
-import { RetryingExporter, type BatchExporter } from '../src/telemetry/retrying-exporter.js';
+import { RetryingExporter, type BatchExporter } from '../src/telemetry/retrying-exporter.ts';
 
 const unavailable = Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
 const invalidArgument = Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 });

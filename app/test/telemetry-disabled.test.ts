@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type * as SdkModule from '../src/telemetry/sdk.js';
-import { requireDist, requirePackage } from './support/dist.js';
+import type * as SdkModule from '../src/telemetry/sdk.ts';
+import { requireDist, requirePackage } from './support/dist.ts';
 
 /**
  * OTEL_SDK_DISABLED=true must cost nothing per request: instrumentations hook their module as

@@ -5,12 +5,12 @@ import type { InMemoryLogRecordExporter as LogExporter, SimpleLogRecordProcessor
 import type { InMemorySpanExporter as SpanExporter, ReadableSpan, SimpleSpanProcessor as SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import type * as ComposeModule from '../src/compose.js';
-import type * as ConfigModule from '../src/config.js';
-import type * as LoggerModule from '../src/logging/logger.js';
-import type * as SdkModule from '../src/telemetry/sdk.js';
-import { requireDist, requirePackage } from './support/dist.js';
-import { captureServer, listen, type CaptureServer, type Listening } from './support/http.js';
+import type * as ComposeModule from '../src/compose.ts';
+import type * as ConfigModule from '../src/config.ts';
+import type * as LoggerModule from '../src/logging/logger.ts';
+import type * as SdkModule from '../src/telemetry/sdk.ts';
+import { requireDist, requirePackage } from './support/dist.ts';
+import { captureServer, listen, type CaptureServer, type Listening } from '@cruddur/testkit/http';
 
 const api = requirePackage<typeof import('@opentelemetry/api')>('@opentelemetry/api');
 const { InMemorySpanExporter, SimpleSpanProcessor } = requirePackage<{
@@ -185,7 +185,7 @@ describe('spans', () => {
   });
 
   it('sends both traceparent and X-Amzn-Trace-Id on outgoing calls', async () => {
-    const downstream = await captureServer(() => ({ ok: true }));
+    const downstream = await captureServer(() => ({ body: { ok: true } }));
     try {
       const tracer = api.trace.getTracer('test');
       const traceId = await tracer.startActiveSpan('outgoing-call', async (span) => {

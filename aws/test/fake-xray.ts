@@ -1,4 +1,4 @@
-import { startCapture, type CaptureResponse, type CaptureServer, type Captured } from '../../otel-collector/test/support/capture.js';
+import { captureServer, type CaptureResponse, type CaptureServer, type CapturedRequest } from '@cruddur/testkit/http';
 
 /**
  * moto implements no X-Ray groups or sampling rules, so this stands where the X-Ray API would:
@@ -10,7 +10,7 @@ export interface FakeXRay extends CaptureServer {
   groups: Map<string, { GroupName: string; FilterExpression: string }>;
   rules: Map<string, Record<string, unknown>>;
   /** The requests of one operation, by path (e.g. "/CreateGroup"). */
-  calls(path: string): Captured[];
+  calls(path: string): CapturedRequest[];
 }
 
 export async function startFakeXRay(): Promise<FakeXRay> {
@@ -18,7 +18,7 @@ export async function startFakeXRay(): Promise<FakeXRay> {
   const rules = new Map<string, Record<string, unknown>>();
   const notFound: CaptureResponse = { status: 400, headers: { 'x-amzn-errortype': 'InvalidRequestException' }, body: { message: 'Group not found' } };
 
-  const server = await startCapture((req): CaptureResponse => {
+  const server = await captureServer((req): CaptureResponse => {
     const body = (req.body ? JSON.parse(req.body) : {}) as Record<string, unknown>;
     switch (req.path) {
       case '/GetGroup': {

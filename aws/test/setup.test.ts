@@ -5,13 +5,13 @@ import { promisify } from 'node:util';
 import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logGroupRetention } from '../../otel-collector/test/support/aws.js';
-import { cleanEnv } from '../../otel-collector/test/support/proc.js';
-import { repoRoot } from '../../otel-collector/test/support/paths.js';
-import { CANARY, REGION, startMoto, type Moto } from '../../otel-collector/test/support/stack.js';
+import { logGroupRetention } from '@cruddur/testkit/backends';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { cleanEnv } from '@cruddur/testkit/processes';
+import { CANARY, REGION, startMoto, type Moto } from '@cruddur/testkit/standins';
 import { loadDesired } from '../lib/desired.ts';
 import { ensureSamplingRule, setupAll } from '../lib/resources.ts';
-import { startFakeXRay, type FakeXRay } from './fake-xray.js';
+import { startFakeXRay, type FakeXRay } from './fake-xray.ts';
 
 const run = promisify(execFile);
 const credentials = { accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey };
@@ -86,7 +86,7 @@ describe('make aws-setup', () => {
       expect(String(r?.headers['authorization'])).toMatch(new RegExp(`Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/xray/aws4_request`));
     }
     // moto implements CloudWatch Logs: the group really exists with its retention.
-    expect(await logGroupRetention(moto.url, 'cruddur')).toBe(14);
+    expect(await logGroupRetention(moto.access, 'cruddur')).toBe(14);
   });
 
   it('changes nothing on the second run, and says so', async () => {
@@ -107,7 +107,7 @@ describe('make aws-setup', () => {
     const out = await setupCli();
     expect(out).toContain('updated   log group cruddur retention (3 -> 14 days)');
     expect(out).toContain('updated   xray sampling rule Cruddur (FixedRate)');
-    expect(await logGroupRetention(moto.url, 'cruddur')).toBe(14);
+    expect(await logGroupRetention(moto.access, 'cruddur')).toBe(14);
     const update = xrayApi.calls('/UpdateSamplingRule').at(-1);
     expect(JSON.parse(update?.body ?? '{}')).toMatchObject({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.1, ReservoirSize: 5, Priority: 9000 } });
     expect(JSON.parse(update?.body ?? '{}').SamplingRuleUpdate).not.toHaveProperty('Version');

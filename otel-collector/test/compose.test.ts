@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
-import { repoRoot } from './support/paths.js';
+import { repoRoot } from '@cruddur/testkit/paths';
 
 /** Static checks of docker-compose.yml: what a reviewer would otherwise have to remember. */
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { collectorBin, config, configDir, daemonConfig, repoRoot } from './support/paths.js';
+import { collectorBin, config, configDir, daemonConfig, repoRoot } from '@cruddur/testkit/paths';
 
 // The config layout's rules: one file per vendor, each adding only its own named pipelines on
 // the shared receiver, secrets only from the environment, and every documented combination

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { collectorBin, repoRoot } from './support/paths.js';
+import { collectorBin, repoRoot } from '@cruddur/testkit/paths';
 
 // The promise behind our distribution: every config we ship also runs on the official ADOT
 // v0.49.0 collector, because our binary contains only ADOT's components at ADOT's versions.

@@ -1,20 +1,20 @@
 import dgram from 'node:dgram';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_REQUESTS, FakeApp, SECRET_HEADER_VALUE, SERVICE_NAME, exportWithTeamKey, type SentRequest } from './support/app-telemetry.js';
-import { metricSum } from '../../tools/metrics.ts';
-import { logEvents, logGroupRetention, xrayDocuments, type SegmentDoc } from './support/aws.js';
-import { config, daemonConfig } from './support/paths.js';
-import { sleep, waitFor } from './support/proc.js';
-import {
-  CANARY, startCollector, startHoneycomb, startMoto,
-  type Collector, type Honeycomb, type HoneycombReport, type Moto, type ReceivedSpan,
-} from './support/stack.js';
+
+import { logGroupRetention, logStreamEvents as logEvents, xrayDocuments, type HoneycombReport, type ReceivedSpan, type SegmentDoc } from '@cruddur/testkit/backends';
+import { startCollector, type Collector } from '@cruddur/testkit/collector';
+import { metricSum } from '@cruddur/testkit/metrics';
+import { config, fromRoot } from '@cruddur/testkit/paths';
+import { sleep, waitFor } from '@cruddur/testkit/processes';
+import { CANARY, startHoneycomb, startMoto, type Honeycomb, type Moto } from '@cruddur/testkit/standins';
+import { deploymentFiles } from '../profiles.ts';
+import { APP_REQUESTS, FakeApp, SECRET_HEADER_VALUE, SERVICE_NAME, exportWithTeamKey, type SentRequest } from './support/app-telemetry.ts';
 
 // The real collector binary, every vendor file, the daemon role and the local overlay, with
 // moto (X-Ray, CloudWatch Logs) and the Honeycomb stand-in as the backends. One run of the
 // app's traffic, then each backend is read back the way a person would check its console.
-const ALL = [config('base'), config('honeycomb'), config('honeycomb-logs'), config('xray'), config('cloudwatch'), daemonConfig, config('local-honeycomb'), config('local-aws')];
+const ALL = deploymentFiles('all-vendors-daemon', 'all').map(fromRoot);
 const LOG_GROUP = 'cruddur';
 
 let moto: Moto;
@@ -33,7 +33,7 @@ async function honeycombSpansFor(traceIds: string[], count: number): Promise<Rec
 
 async function documentsFor(s: SentRequest, count: number): Promise<SegmentDoc[]> {
   return waitFor(`${count} X-Ray documents for ${s.request.method} ${s.request.path}`, async () => {
-    const docs = await xrayDocuments(moto.url, s.xrayTraceId);
+    const docs = await xrayDocuments(moto.access, s.xrayTraceId);
     return docs.length >= count ? docs : undefined;
   });
 }
@@ -56,8 +56,8 @@ afterAll(async () => {
   // What each backend holds after the run, for the closing report (counts only, no content).
   if (honeycomb && moto && sent) {
     const report = await honeycomb.received();
-    const docs = (await Promise.all(sent.map((s) => xrayDocuments(moto.url, s.xrayTraceId)))).flat();
-    const events = await logEvents(moto.url, LOG_GROUP, `${SERVICE_NAME}/${instanceId}`).catch(() => []);
+    const docs = (await Promise.all(sent.map((s) => xrayDocuments(moto.access, s.xrayTraceId)))).flat();
+    const events = await logEvents(moto.access, LOG_GROUP, `${SERVICE_NAME}/${instanceId}`).catch(() => []);
     console.log(`stand-in evidence: honeycomb ${report.spans.length} spans, ${report.logs.length} logs, ` +
       `${report.requests.length} export requests (${report.requests.filter((r) => !r.authorized).length} refused); ` +
       `moto X-Ray ${docs.length} documents for the app's ${sent.length} traces; moto CloudWatch ${events.length} events in ${LOG_GROUP}`);
@@ -166,7 +166,7 @@ describe('all vendors through the local overlay', () => {
   it('writes each access log to CloudWatch in the service instance stream, carrying its trace id', async () => {
     const stream = `${SERVICE_NAME}/${instanceId}`;
     const events = await waitFor(`${sent.length} log events in ${LOG_GROUP}/${stream}`, async () => {
-      const ev = await logEvents(moto.url, LOG_GROUP, stream);
+      const ev = await logEvents(moto.access, LOG_GROUP, stream);
       return ev.length >= sent.length ? ev : undefined;
     });
     for (const s of sent) {
@@ -180,7 +180,7 @@ describe('all vendors through the local overlay', () => {
       expect(ev?.attributes).not.toHaveProperty('http.request.header.authorization');
     }
     expect(events.find((e) => e.trace_id === byRoute('/api/activities/notifications', 500).traceId)?.severity_text).toBe('ERROR');
-    expect(await logGroupRetention(moto.url, LOG_GROUP)).toBe(14);
+    expect(await logGroupRetention(moto.access, LOG_GROUP)).toBe(14);
   });
 
   it('sends the same access logs to Honeycomb (honeycomb-logs.yaml), with the same trace ids and no credentials', async () => {
@@ -224,7 +224,7 @@ describe('all vendors through the local overlay', () => {
     expect(span?.attributes).toMatchObject({ 'enduser.id': 'worf', 'app_user_handle': 'worf' });
 
     const docs = await waitFor('the daemon segment in X-Ray', async () => {
-      const d = await xrayDocuments(moto.url, xrayTraceId);
+      const d = await xrayDocuments(moto.access, xrayTraceId);
       return d.length > 0 ? d : undefined;
     });
     expect(docs[0]).toMatchObject({ id: segmentId, name: 'cruddur-xray-sdk', user: 'worf', http: { response: { status: 200 } } });
@@ -288,16 +288,16 @@ describe('vendor switch', () => {
 
     await honeycombSpansFor([later.traceId], 2);
     await waitFor('the new access log in CloudWatch', async () => {
-      const ev = await logEvents(moto.url, LOG_GROUP, `${SERVICE_NAME}/${instanceId}`);
+      const ev = await logEvents(moto.access, LOG_GROUP, `${SERVICE_NAME}/${instanceId}`);
       return ev.some((e) => e.trace_id === later.traceId) ? true : undefined;
     });
     // Both other vendors have it; give X-Ray the same batching window before asserting absence.
     await sleep(3000);
-    expect(await xrayDocuments(moto.url, later.xrayTraceId)).toEqual([]);
+    expect(await xrayDocuments(moto.access, later.xrayTraceId)).toEqual([]);
     const metrics = await collector.metrics();
     expect(metricSum(metrics, 'otelcol_exporter_sent_spans', { exporter: 'awsxray' })).toBe(0);
     expect(metrics).not.toContain('exporter="awsxray"');
     // The earlier traces are still in X-Ray: the assertion above is about new data only.
-    expect((await xrayDocuments(moto.url, byRoute('/api/activities/home', 200).xrayTraceId)).length).toBe(2);
+    expect((await xrayDocuments(moto.access, byRoute('/api/activities/home', 200).xrayTraceId)).length).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CANARY, startHoneycomb, startRollbar, type Honeycomb, type Rollbar } from './support/stack.js';
+import { CANARY, startHoneycomb, startRollbar, type Honeycomb, type Rollbar } from '@cruddur/testkit/standins';
 
 // The stand-ins must behave like the vendors where our code depends on it (authentication,
 // answer shapes), and report what they received without ever echoing a credential.

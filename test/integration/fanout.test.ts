@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { honeycombReport, logGroupEvents, rollbarItems, xrayDocuments, type SegmentDoc } from '../../tools/backends.ts';
-import { newXrayCompatibleTraceId, toXrayTraceId, traceparent } from '../../tools/trace-ids.ts';
-import { sendDaemonSegment } from '../../tools/xray-daemon-client.ts';
-import { ALL_VENDORS_OFFLINE, COLLECTOR_CONFIGS, startStack, type Stack } from './stack.ts';
+import { honeycombReport, logGroupEvents, rollbarItems, xrayDocuments, type SegmentDoc } from '@cruddur/testkit/backends';
+import { newXrayCompatibleTraceId, toXrayTraceId, traceparent } from '@cruddur/testkit/trace-ids';
+import { sendDaemonSegment } from '@cruddur/testkit/xray-daemon-client';
+import { offlineCollectorFiles, startStack, type Stack } from '@cruddur/testkit/stack';
 
 /**
  * The whole stack in containers (app, collector sidecar, stand-ins), from the same images and
@@ -160,7 +160,7 @@ describe('the X-Ray daemon role', () => {
 
 describe('vendor choice lives in YAML', () => {
   it('dropping xray.yaml stops X-Ray delivery and nothing else', async () => {
-    await stack.reconfigureCollector(ALL_VENDORS_OFFLINE.filter((file) => file !== COLLECTOR_CONFIGS.xray));
+    await stack.reconfigureCollector(offlineCollectorFiles().filter((file) => file !== 'otel-collector/config/xray.yaml'));
     // The app reconnects to the recreated collector on its own; retry until data flows again.
     const delivered = await eventually('delivery after reconfiguring', async () => {
       const { traceId } = await request('/api/activities/notifications');
@@ -176,7 +176,7 @@ describe('vendor choice lives in YAML', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await xrayDocuments(stack.aws, delivered)).toEqual([]);
 
-    await stack.reconfigureCollector(ALL_VENDORS_OFFLINE);
+    await stack.reconfigureCollector(offlineCollectorFiles());
     const restored = await eventually('X-Ray delivery restored', async () => {
       const { traceId } = await request('/api/activities/notifications');
       return (await eventually('segments', async () => ((await xrayDocuments(stack.aws, traceId)).length > 0 ? traceId : undefined), 5_000).catch(() => undefined));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { logGroupEvents, tracesInXray } from '../../tools/backends.ts';
-import { docker, stackForFile } from './support/file-stack.ts';
+import { logGroupEvents, tracesInXray } from '@cruddur/testkit/backends';
+import { docker } from '@cruddur/testkit/docker';
+import { stackForFile } from '@cruddur/testkit/file-stack';
 import { settledCount, steadyLoad } from './support/load.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { honeycombReport } from '../../tools/backends.ts';
+import { honeycombReport } from '@cruddur/testkit/backends';
 import { percentile, settledCount, steadyLoad } from './support/load.ts';
-import { inspectContainer } from './support/docker.ts';
-import { docker, stackForFile } from './support/file-stack.ts';
+import { docker, inspectContainer } from '@cruddur/testkit/docker';
+import { stackForFile } from '@cruddur/testkit/file-stack';
 
 /**
  * Issue 5.1: under a steady 200 req/s, the collector sidecar is killed (SIGKILL) for 10 s and

@@ -1,9 +1,9 @@
 import { Client, credentials, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 
-import { metricSum } from '../../tools/metrics.ts';
-import { inspectContainer } from './support/docker.ts';
-import { docker, stackForFile } from './support/file-stack.ts';
+import { metricSum } from '@cruddur/testkit/metrics';
+import { docker, inspectContainer } from '@cruddur/testkit/docker';
+import { stackForFile } from '@cruddur/testkit/file-stack';
 import { steadyLoad } from './support/load.ts';
 import { bulkTraceRequest, grpcRaw, TRACES_METHOD, validTraceRequest } from './support/wire.ts';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startStack, type Stack } from '../integration/stack.ts';
-import { exec, inspectContainer, projectContainers, type ProjectContainer } from './support/docker.ts';
+import { startStack, type Stack } from '@cruddur/testkit/stack';
+import { exec, inspectContainer, projectContainers, type ProjectContainer } from '@cruddur/testkit/docker';
 
 // What of the compose stack can be reached from where. The real docker-compose.yml (profile
-// local) from the built images, via test/integration/stack.ts on free host ports:
+// local) from the built images, via testkit/src/stack.ts on free host ports:
 //   - every published port is bound to 127.0.0.1, and the set of published ports is exactly the
 //     documented one (a new one must be added here, consciously);
 //   - zpages (55679), pprof (1777) and the X-Ray spool's loopback receiver (4319) are not

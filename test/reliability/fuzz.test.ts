@@ -5,8 +5,8 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAppProcess, type AppProcess } from '../../app/test/support/app-process.ts';
-import { repoRoot } from '../integration/stack.ts';
+import { startAppProcess, type AppProcess } from '@cruddur/testkit/app-process';
+import { repoRoot } from '@cruddur/testkit/paths';
 import { loadOpenApi, OPENAPI_FILE, operationsOf } from './support/openapi.ts';
 
 // Schema-driven fuzzing of every documented operation with schemathesis (pinned in

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { config, daemonConfig } from '../../otel-collector/test/support/paths.ts';
-import { sleep, waitFor } from '../../otel-collector/test/support/proc.ts';
-import { startCollector, startHoneycomb, type Collector, type Honeycomb } from '../../otel-collector/test/support/stack.ts';
-import { metricSum } from '../../tools/metrics.ts';
-import { repoRoot } from '../integration/stack.ts';
+import { startCollector, type Collector } from '@cruddur/testkit/collector';
+import { metricSum } from '@cruddur/testkit/metrics';
+import { config, daemonConfig, repoRoot } from '@cruddur/testkit/paths';
+import { sleep, waitFor } from '@cruddur/testkit/processes';
+import { startHoneycomb, type Honeycomb } from '@cruddur/testkit/standins';
 import { GARBAGE, grpcRaw, LOGS_METHOD, sendUdp, TRACES_METHOD, validSegment, validTraceRequest, XRAY_HEADER } from './support/wire.ts';
 
 // Malformed OTLP (gRPC and HTTP) and malformed X-Ray UDP segments sent to the real collector

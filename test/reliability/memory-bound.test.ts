@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { exec, inspectContainer } from './support/docker.ts';
-import { docker, stackForFile } from './support/file-stack.ts';
+import { docker, exec, inspectContainer } from '@cruddur/testkit/docker';
+import { stackForFile } from '@cruddur/testkit/file-stack';
 import { steadyLoad } from './support/load.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAppProcess, type AppProcess } from '../../app/test/support/app-process.ts';
-import { startService } from '../../app/test/support/service.ts';
+import { startAppProcess, type AppProcess } from '@cruddur/testkit/app-process';
+import { startService } from '@cruddur/testkit/service';
 import { loadOpenApi, operationsOf, ResponseValidator, templateMatches, type DocumentedOperation } from './support/openapi.ts';
 
 // app/openapi.yaml checked against the shipped artefact (app/dist, telemetry bootstrap loaded),

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { honeycombReport, logGroupEvents, rollbarItems, xrayDocuments, type RollbarItemRecord } from '../../tools/backends.ts';
-import { newXrayCompatibleTraceId, traceparent } from '../../tools/trace-ids.ts';
-import { startStack, type Stack } from '../integration/stack.ts';
-import { containerLogs, imageMetadata, projectContainers, searchImageTar, type ProjectContainer } from './support/docker.ts';
+import { honeycombReport, logGroupEvents, rollbarItems, xrayDocuments, type RollbarItemRecord } from '@cruddur/testkit/backends';
+import { newXrayCompatibleTraceId, traceparent } from '@cruddur/testkit/trace-ids';
+import { startStack, type Stack } from '@cruddur/testkit/stack';
+import { containerLogs, imageMetadata, projectContainers, searchImageTar, type ProjectContainer } from '@cruddur/testkit/docker';
 
 // Canary credentials through the whole compose stack (app, collector, stand-ins), and canary
 // Authorization/Cookie values on every request: none may appear in what the backends store

@@ -1,10 +1,11 @@
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCapture, type CaptureServer } from '../../otel-collector/test/support/capture.js';
-import { config, daemonConfig } from '../../otel-collector/test/support/paths.js';
-import { waitFor } from '../../otel-collector/test/support/proc.js';
-import { CANARY, REGION, startCollector, startHoneycomb, type Collector, type Honeycomb } from '../../otel-collector/test/support/stack.js';
+import { startCollector, type Collector } from '@cruddur/testkit/collector';
+import { captureServer, type CaptureServer } from '@cruddur/testkit/http';
+import { config, daemonConfig } from '@cruddur/testkit/paths';
+import { waitFor } from '@cruddur/testkit/processes';
+import { CANARY, REGION, startHoneycomb, type Honeycomb } from '@cruddur/testkit/standins';
 
 // The daemon role as an X-Ray SDK sees it: sampling calls on TCP, segments on UDP, on one
 // port. Here daemon.yaml runs standalone (base + daemon + local) in front of a second,
@@ -25,7 +26,7 @@ let remote: Collector;
 let daemon: Collector;
 
 beforeAll(async () => {
-  xrayApi = await startCapture((req) => (req.path === '/GetSamplingRules'
+  xrayApi = await captureServer((req) => (req.path === '/GetSamplingRules'
     ? { status: 200, body: SAMPLING_RULES }
     : { status: 200, body: { SamplingTargetDocuments: [], LastRuleModification: 0, UnprocessedStatistics: [] } }));
   honeycomb = await startHoneycomb();

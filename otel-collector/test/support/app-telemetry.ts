@@ -6,7 +6,7 @@ import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { toXrayTraceId as toXRayTraceId } from '../../../tools/trace-ids.ts';
+import { toXrayTraceId as toXRayTraceId } from '@cruddur/testkit/trace-ids';
 
 export const SERVICE_NAME = 'cruddur-backend';
 

@@ -1,4 +1,4 @@
-import { newXrayCompatibleTraceId, traceparent } from '../../../tools/trace-ids.ts';
+import { newXrayCompatibleTraceId, traceparent } from '@cruddur/testkit/trace-ids';
 
 export interface LoadResult {
   readonly sent: number;

@@ -5,7 +5,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 
-import { repoRoot } from '../../integration/stack.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
 
 export const OPENAPI_FILE = path.join(repoRoot, 'app/openapi.yaml');
 

@@ -2,8 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
 /*
- * Read-only views of a compose project through the docker CLI (inspect, logs, exec, save), for
- * the secrets and exposure tests. Nothing here creates or removes anything.
+ * A compose project seen through the docker CLI: read-only views (inspect, logs, exec, save) for
+ * the secrets and exposure tests, and `docker(...)` for the faults the outage tests inject.
  */
 
 const run = promisify(execFile);
@@ -102,4 +102,9 @@ export async function searchImageTar(image: string, needles: readonly string[]):
   const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
   if (code !== 0) throw new Error(`docker save ${image} exited ${code}: ${stderr}`);
   return { found: [...found], bytes };
+}
+
+/** `docker <args>`: the faults the outage tests inject (kill, start, stop, pause, unpause). */
+export async function docker(...args: string[]): Promise<void> {
+  await run('docker', args);
 }

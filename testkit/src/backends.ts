@@ -1,9 +1,9 @@
 /**
  * Reads back what each backend stand-in holds, the way a person would look in the vendor's
  * console: Honeycomb spans and logs, X-Ray segment documents, CloudWatch log events, Rollbar
- * items. Shared by `make traces`, the collector tests and the integration tests.
+ * items. Shared by `make traces`, the tests and the benchmarks.
  */
-import { CloudWatchLogsClient, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
 
 import { fromXrayTraceId, toXrayTraceId } from './trace-ids.ts';
@@ -218,6 +218,17 @@ export async function logStreamEvents(access: AwsAccess, group: string, stream: 
   try {
     const out = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true }));
     return (out.events ?? []).map((event) => parseMessage(event.message));
+  } finally {
+    logs.destroy();
+  }
+}
+
+/** The retention a log group is set to, undefined when none is set or the group does not exist. */
+export async function logGroupRetention(access: AwsAccess, group: string): Promise<number | undefined> {
+  const logs = new CloudWatchLogsClient(clientConfig(access));
+  try {
+    const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
+    return out.logGroups?.find((candidate) => candidate.logGroupName === group)?.retentionInDays;
   } finally {
     logs.destroy();
   }

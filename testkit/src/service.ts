@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 
-import { createService } from '../../src/compose.js';
-import { parseConfig, type AppConfig } from '../../src/config.js';
-import type { Clock } from '../../src/domain/time.js';
-import { disabledReporter, type ErrorReporter } from '../../src/errors/reporter.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { listen, type Listening } from './http.js';
+import { createService } from '../../app/src/compose.ts';
+import { parseConfig, type AppConfig } from '../../app/src/config.ts';
+import type { Clock } from '../../app/src/domain/time.ts';
+import { disabledReporter, type ErrorReporter } from '../../app/src/errors/reporter.ts';
+import { createLogger } from '../../app/src/logging/logger.ts';
+import { listen, type Listening } from './http.ts';
 
 export const FIXED_NOW = new Date('2026-02-25T18:39:27.123Z');
 export const fixedClock: Clock = { now: () => FIXED_NOW };

@@ -16,7 +16,7 @@ export async function listen(listener: RequestListener): Promise<Listening> {
   const { port } = server.address() as AddressInfo;
   return {
     server,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${String(port)}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -25,11 +25,19 @@ export async function listen(listener: RequestListener): Promise<Listening> {
   };
 }
 
+/** One request as the endpoint received it. */
 export interface CapturedRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+}
+
+/** What a capture server answers: JSON `body` with `status` (200 unless given). */
+export interface CaptureResponse {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface CaptureServer extends Listening {
@@ -38,10 +46,15 @@ export interface CaptureServer extends Listening {
   waitFor(count: number, timeoutMs?: number): Promise<CapturedRequest[]>;
 }
 
-/** Records every request and answers with `respond`'s JSON (Rollbar's success shape by default). */
-export async function captureServer(
-  respond: (request: CapturedRequest) => unknown = () => ({ err: 0, result: { id: null, uuid: 'captured' } }),
-): Promise<CaptureServer> {
+/** Rollbar's success shape: the default answer. */
+const ROLLBAR_ACCEPTED: CaptureResponse = { body: { err: 0, result: { id: null, uuid: 'captured' } } };
+
+/**
+ * An HTTP endpoint standing where a vendor's API would be (Rollbar's item API, the X-Ray calls
+ * moto lacks): it records every request and answers with `respond`'s JSON, so tests can assert
+ * the exact requests a client sent.
+ */
+export async function captureServer(respond: (request: CapturedRequest) => CaptureResponse = () => ROLLBAR_ACCEPTED): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
   const waiters: Array<() => void> = [];
   const listening = await listen((req, res) => {
@@ -55,8 +68,9 @@ export async function captureServer(
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(captured);
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(respond(captured)));
+      const { status = 200, body, headers } = respond(captured);
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
       for (const wake of waiters.splice(0)) wake();
     });
   });
@@ -64,7 +78,7 @@ export async function captureServer(
     const deadline = Date.now() + timeoutMs;
     while (requests.length < count) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${count} captured requests, got ${requests.length}`);
+      if (left <= 0) throw new Error(`expected ${String(count)} captured requests, got ${String(requests.length)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         waiters.push(() => {

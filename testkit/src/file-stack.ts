@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
 import { afterAll, beforeAll } from 'vitest';
 
-import { startStack, type Stack, type StackOptions } from '../../integration/stack.ts';
 import { serviceContainerId } from './docker.ts';
-
-const run = promisify(execFile);
+import { startStack, type Stack, type StackOptions } from './stack.ts';
 
 export interface FileStack {
   /** The running stack; available in tests and hooks, after the file's beforeAll. */
@@ -34,9 +29,4 @@ export function stackForFile(options: StackOptions): FileStack {
     },
     container: (service) => serviceContainerId(current().projectName, service),
   };
-}
-
-/** `docker <args>`: the faults the outage tests inject (kill, start, stop, pause, unpause). */
-export async function docker(...args: string[]): Promise<void> {
-  await run('docker', args);
 }

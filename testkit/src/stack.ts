@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
 
-import type { AwsAccess } from '../../tools/backends.ts';
-
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { collectorArgs, deploymentFiles, readProfiles } from '../../otel-collector/profiles.ts';
+import type { AwsAccess } from './backends.ts';
+import { repoRoot } from './paths.ts';
+import { freePort } from './ports.ts';
 
 /** Host ports the compose file publishes on 127.0.0.1, all overridable by environment. */
 const PORT_VARIABLES = [
@@ -22,15 +21,6 @@ const PORT_VARIABLES = [
   'MOTO_PORT',
 ] as const;
 type PortVariable = (typeof PORT_VARIABLES)[number];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every other variable docker-compose.yml reads, fixed to the offline defaults. */
 const PINNED_ENVIRONMENT: Record<string, string> = {
@@ -60,20 +50,12 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   OTEL_BLRP_SCHEDULE_DELAY: '200',
 };
 
-export const COLLECTOR_CONFIGS = {
-  base: '/etc/otelcol/base.yaml',
-  honeycomb: '/etc/otelcol/honeycomb.yaml',
-  xray: '/etc/otelcol/xray.yaml',
-  cloudwatch: '/etc/otelcol/cloudwatch.yaml',
-  daemon: '/etc/xray-daemon/daemon.yaml',
-  localHoneycomb: '/etc/otelcol/local-honeycomb.yaml',
-  localAws: '/etc/otelcol/local-aws.yaml',
-} as const;
-
-export const ALL_VENDORS_OFFLINE = Object.values(COLLECTOR_CONFIGS);
-
-export function collectorArgs(files: readonly string[]): string {
-  return files.map((file) => `--config=${file}`).join(' ');
+/**
+ * The collector files of a deployment, from the profile manifest: the profile (the manifest's
+ * default unless named) with every stand-in overlay it allows, as the offline stack runs it.
+ */
+export function offlineCollectorFiles(profileName?: string): string[] {
+  return deploymentFiles(profileName ?? readProfiles().defaultProfile, 'all');
 }
 
 /** Compose v2 when the plugin is there, else the standalone v1 that scripts/compose.sh installs. */
@@ -93,7 +75,7 @@ export interface Stack {
   readonly honeycombUrl: string;
   readonly rollbarUrl: string;
   readonly aws: AwsAccess;
-  /** Recreates the collector with another set of config files; the rest keeps running. */
+  /** Recreates the collector with another set of config files (repository-relative); the rest keeps running. */
   reconfigureCollector(files: readonly string[]): Promise<void>;
   down(): Promise<void>;
 }
@@ -103,6 +85,8 @@ export interface StackOptions {
   readonly projectPrefix?: string;
   /** Overrides of the pinned environment, e.g. canary credentials (ports and OTELCOL_ARGS stay the stack's). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The collector profile (otel-collector/profiles.yaml) with all its stand-in overlays; the manifest's default unless named. */
+  readonly profile?: string;
 }
 
 /**
@@ -119,8 +103,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...PINNED_ENVIRONMENT,
     ...options.env,
-    OTELCOL_ARGS: collectorArgs(configs),
+    OTELCOL_ARGS: collectorArgs(configs).join(' '),
   });
+  const collectorFiles = offlineCollectorFiles(options.profile);
   const executable = composeExecutable();
   const compose = (configs: readonly string[]): DockerComposeEnvironment =>
     new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
@@ -133,11 +118,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let started: StartedDockerComposeEnvironment;
   try {
-    started = await compose(ALL_VENDORS_OFFLINE).up();
+    started = await compose(collectorFiles).up();
   } catch (error) {
     // A failed start (a health check that never passes) must not leave containers behind.
     execFileSync(path.join(repoRoot, 'scripts/compose.sh'), ['--profile', 'local', 'down', '-v', '--remove-orphans'], {
-      env: { ...process.env, ...environment(ALL_VENDORS_OFFLINE), COMPOSE_PROJECT_NAME: projectName },
+      env: { ...process.env, ...environment(collectorFiles), COMPOSE_PROJECT_NAME: projectName },
       stdio: 'ignore',
     });
     throw error;

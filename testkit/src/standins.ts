@@ -1,0 +1,81 @@
+import type { AwsAccess, HoneycombReport } from './backends.ts';
+import { honeycombReport } from './backends.ts';
+import { motoServer, honeycombStandin, rollbarStandin } from './paths.ts';
+import { freePort } from './ports.ts';
+import { cleanEnv, startProcess, waitForHttp, type Proc } from './processes.ts';
+
+/** The vendor stand-ins as local processes (built by `make standins`), each on free loopback ports. */
+
+/** Canary credentials: obviously fake, so finding one in output is a finding, not a leak. */
+export const CANARY = {
+  honeycombKey: 'canary-honeycomb-key-0000',
+  rollbarToken: 'canary-rollbar-token-0000',
+  awsAccessKeyId: 'AKIACANARY0000000000',
+  awsSecretAccessKey: 'canary-aws-secret-0000',
+} as const;
+export const REGION = 'us-east-1';
+
+export interface Moto {
+  readonly proc: Proc;
+  readonly url: string;
+  /** moto with the canary credentials: what a collector under test signs with. */
+  readonly access: AwsAccess;
+  stop(): Promise<void>;
+}
+
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const proc = startProcess('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { env: cleanEnv() });
+  const url = `http://127.0.0.1:${String(port)}`;
+  await waitForHttp(proc, `${url}/moto-api/`);
+  const access = { endpoint: url, region: REGION, accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey };
+  return { proc, url, access, stop: () => proc.stop() };
+}
+
+export interface Honeycomb {
+  readonly proc: Proc;
+  readonly grpcEndpoint: string;
+  readonly httpUrl: string;
+  received(): Promise<HoneycombReport>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHoneycomb(): Promise<Honeycomb> {
+  const grpcPort = await freePort();
+  const httpPort = await freePort();
+  const proc = startProcess(
+    'honeycomb-standin',
+    honeycombStandin,
+    ['-grpc-addr', `127.0.0.1:${String(grpcPort)}`, '-http-addr', `127.0.0.1:${String(httpPort)}`],
+    { env: cleanEnv({ HONEYCOMB_API_KEY: CANARY.honeycombKey }) },
+  );
+  const httpUrl = `http://127.0.0.1:${String(httpPort)}`;
+  await waitForHttp(proc, `${httpUrl}/healthz`);
+  return {
+    proc,
+    grpcEndpoint: `127.0.0.1:${String(grpcPort)}`,
+    httpUrl,
+    received: () => honeycombReport(httpUrl),
+    async reset() {
+      await fetch(`${httpUrl}/standin/received`, { method: 'DELETE' });
+    },
+    stop: () => proc.stop(),
+  };
+}
+
+export interface Rollbar {
+  readonly proc: Proc;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startRollbar(): Promise<Rollbar> {
+  const port = await freePort();
+  const proc = startProcess('rollbar-standin', rollbarStandin, ['-addr', `127.0.0.1:${String(port)}`], {
+    env: cleanEnv({ ROLLBAR_ACCESS_TOKEN: CANARY.rollbarToken }),
+  });
+  const url = `http://127.0.0.1:${String(port)}`;
+  await waitForHttp(proc, `${url}/healthz`);
+  return { proc, url, stop: () => proc.stop() };
+}
