@@ -1,5 +1,6 @@
-# The whole stack in containers: `make up` does every step a fresh machine needs.
-.PHONY: up down logs ps traffic traces
+# The stack: run Cruddur and look at what it emits. `make up` does every step a fresh machine
+# needs; the vendor selection (real vendor or stand-in) follows from the credentials present.
+.PHONY: up down logs ps traffic traces run collector-run standins-run standins-report aws-setup
 
 up: ## set up everything (toolchain, deps, collector, images) and start the stack
 	@echo "==> [1/4] Node 24, npm dependencies, app build"
@@ -26,9 +27,22 @@ traffic: setup ## drive every route (4xx, 5xx, /rollbar/test) and one X-Ray daem
 traces: setup ## recent traces as the stand-ins hold them: waterfall, X-Ray segments, log events, Rollbar items
 	@node tools/traces.ts $(if $(TRACE),--trace $(TRACE)) $(if $(LAST),--last $(LAST))
 
-.PHONY: compose-tool test-integration
-compose-tool: docker
-	@./scripts/compose.sh version >/dev/null
+# ---- the pieces as local processes, without containers --------------------------------------
+run: build ## run the API on :4567 exporting OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)
+	cd app && npm start
 
-test-integration: images compose-tool ## Testcontainers: the compose stack from the real images, fan-out proven end to end
-	npx vitest run --project integration
+standins-run: standins ## run moto, the Honeycomb and the Rollbar stand-ins in the foreground (Ctrl-C stops them)
+	standins/run.sh
+
+standins-report: ## print what each running stand-in has received
+	standins/run.sh report
+
+# Local defaults match standins/run.sh (local-only key, dummy AWS credentials: moto accepts any).
+collector-run: setup collector ## run the collector with the default profile and every stand-in overlay (needs standins-run)
+	HONEYCOMB_API_KEY="$${HONEYCOMB_API_KEY:-local-standin-honeycomb-key}" AWS_REGION="$${AWS_REGION:-us-east-1}" \
+	AWS_ACCESS_KEY_ID="$${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="$${AWS_SECRET_ACCESS_KEY:-local}" \
+	OTELCOL_STORAGE_DIR="$${OTELCOL_STORAGE_DIR:-$(TOOLS)/otelcol-storage}" \
+	otel-collector/build/otelcol-cruddur $$(node otel-collector/profiles.ts args default --standins all)
+
+aws-setup: setup ## create or update the X-Ray group, sampling rule and log group (idempotent; AWS_ENDPOINT_URL to override)
+	node aws/setup.ts

@@ -1,0 +1,50 @@
+# Tests: `make test` runs every test CI runs. Vitest projects (vitest.config.ts): unit,
+# collector (the real binary vs local stand-ins), integration (the compose stack) and
+# reliability (fuzz, malformed input, exposure, secrets, outages, overload; docs/reliability.md).
+.PHONY: test typecheck test-unit validate test-collector test-integration test-fast-reliability test-reliability fuzz
+
+test: typecheck test-unit test-collector test-integration test-fast-reliability ## every test: unit, collector, integration (containers), fast reliability
+
+typecheck: setup ## type-check every TypeScript tree
+	npx tsc -p tsconfig.json --noEmit
+
+test-unit: setup ## fast unit tests (the telemetry ones build and load the compiled app)
+	npx vitest run --project unit
+
+# Run with an empty environment but the region (AWS exporters resolve it when they are built,
+# and must never fall back to instance metadata here): every profile of the manifest, bare and
+# with its stand-in overlays, must be valid on its defaults alone, with no secret set.
+validate: setup collector ## validate every collector profile of otel-collector/profiles.yaml with the real binary
+	@node otel-collector/profiles.ts list | while IFS=$$'\t' read -r name files; do \
+	  args=""; for f in $$files; do args="$$args --config $$f"; done; \
+	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true XRAY_DAEMON_HOST=127.0.0.1 XRAY_DAEMON_PORT=0 otel-collector/build/otelcol-cruddur validate $$args; then echo "valid: $$name"; \
+	  else echo "INVALID: $$name ($$files)" >&2; exit 1; fi; \
+	done
+
+test-collector: setup collector standins ## the real collector binary against the stand-ins (vitest project "collector")
+	npx vitest run --project collector
+
+test-integration: build images compose-tool ## Testcontainers: the compose stack from the real images, fan-out proven end to end
+	npx vitest run --project integration
+
+# The fast ones: fuzz (bounded to FUZZ_MAX_TIME, default 75 s), the OpenAPI document checked
+# against the app, malformed OTLP/UDP to the collector binary, and the stack's exposure.
+RELIABILITY_FAST := test/reliability/openapi.test.ts test/reliability/fuzz.test.ts \
+  test/reliability/malformed-input.test.ts test/reliability/exposure.test.ts
+
+test-fast-reliability: build fuzz-venv collector standins images compose-tool ## fast reliability tests: OpenAPI document, fuzz, malformed input, exposure
+	npx vitest run --project reliability $(RELIABILITY_FAST)
+
+# Canary credentials (not secrets), exported for the whole target and so for its prerequisites:
+# the images this run builds are built with them in the environment, and the secrets test
+# (which refuses any value that does not say "canary") looks for them in every layer.
+test-reliability: export HONEYCOMB_API_KEY := canary-reliability-honeycomb-key
+test-reliability: export ROLLBAR_ACCESS_TOKEN := canary-reliability-rollbar-token
+test-reliability: export AWS_ACCESS_KEY_ID := AKIACANARYRELIABLE01
+test-reliability: export AWS_SECRET_ACCESS_KEY := canary-reliability-aws-secret-access-key
+
+test-reliability: build fuzz-venv collector standins images compose-tool ## every reliability test: the fast ones plus outages, memory bound, overload, secrets
+	npx vitest run --project reliability
+
+fuzz: build fuzz-venv ## only the schemathesis run (FUZZ_MAX_TIME, FUZZ_MAX_EXAMPLES, FUZZ_SEED to tune or replay)
+	npx vitest run --project reliability test/reliability/fuzz.test.ts
