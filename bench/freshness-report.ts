@@ -1,7 +1,6 @@
 /**
- * Issue 6, deliverable 3 (freshness): the shapes bench/freshness.ts writes to
- * bench/results/freshness.json, the timer model it is compared with, the Markdown section for
- * bench/RESULTS.md (`renderFreshness`) and the lines `make bench` prints (`freshnessRatios`).
+ * Freshness: the shapes bench/freshness.ts writes to docs/bench/results/freshness.json, the
+ * timer model it is compared with, the Markdown section for docs/bench/RESULTS.md (`renderFreshness`) and the lines `make bench` prints (`freshnessRatios`).
  * Everything quoted is computed from the results file, so a new run rewrites the prose with its
  * own figures and settings.
  *
@@ -9,6 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { RESULTS_DIR } from './lib.ts';
 
 // ---- result shapes --------------------------------------------------------------------------------
 
@@ -266,7 +267,7 @@ export function renderFreshness(results: FreshnessResults): string {
   const out: string[] = [];
   out.push('## 3. Freshness', '');
   out.push(
-    `Time from an HTTP response to its trace being readable from X-Ray and its access-log record from CloudWatch Logs, through the real compose stack (app → collector sidecar → moto standing in for both services). Generated from \`bench/results/freshness.json\` (\`bench/freshness.ts\`, \`${meta.makeTarget}\`). Target: **p95 ≤ ${seconds(target, 1)} s in the dev profile**.`,
+    `Time from an HTTP response to its trace being readable from X-Ray and its access-log record from CloudWatch Logs, through the real compose stack (app → collector sidecar → moto standing in for both services). Generated from \`docs/bench/results/freshness.json\` (\`bench/freshness.ts\`, \`${meta.makeTarget}\`). Target: **p95 ≤ ${seconds(target, 1)} s in the dev profile**.`,
     '',
   );
   out.push(
@@ -388,7 +389,7 @@ export function freshnessRatios(results: FreshnessResults): string[] {
   return lines;
 }
 
-export const FRESHNESS_JSON = path.join(import.meta.dirname, 'results', 'freshness.json');
+export const FRESHNESS_JSON = path.join(RESULTS_DIR, 'freshness.json');
 
 if (import.meta.main) {
   const results = JSON.parse(readFileSync(FRESHNESS_JSON, 'utf8')) as FreshnessResults;

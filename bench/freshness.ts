@@ -37,7 +37,7 @@
  * Environment: FRESHNESS_RATE (15 req/s), FRESHNESS_DURATION (60 s measured), FRESHNESS_WARMUP
  * (5 s, same traffic, not measured), FRESHNESS_POLL_MS (100), FRESHNESS_DRAIN_S (20),
  * FRESHNESS_VARIANTS, FRESHNESS_LABEL (free text stored with the results), FRESHNESS_OUTPUT
- * (default bench/results/freshness.json), FRESHNESS_APP_IMAGE (another app image, e.g. a candidate
+ * (default docs/bench/results/freshness.json), FRESHNESS_APP_IMAGE (another app image, e.g. a candidate
  * fix, instead of cruddur/app:dev).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

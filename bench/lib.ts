@@ -17,8 +17,11 @@ import { metricSum } from '../tools/metrics.ts';
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BENCH_DIR = path.join(ROOT, 'bench');
 export const OUT_DIR = path.join(BENCH_DIR, 'out');
-export const RESULTS_JSON = path.join(BENCH_DIR, 'results', 'app-overhead.json');
-export const BEFORE_JSON = path.join(BENCH_DIR, 'results', 'app-overhead-before.json');
+/** Where results, notes and the generated RESULTS.md live: out of the code folder. */
+export const DOCS_DIR = path.join(ROOT, 'docs', 'bench');
+export const RESULTS_DIR = path.join(DOCS_DIR, 'results');
+export const RESULTS_JSON = path.join(RESULTS_DIR, 'app-overhead.json');
+export const BEFORE_JSON = path.join(RESULTS_DIR, 'app-overhead-before.json');
 
 const require = createRequire(import.meta.url);
 

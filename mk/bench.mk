@@ -12,7 +12,7 @@ $(BENCH_VENV)/bin/python: bench/requirements.txt
 
 # The runner (with autocannon and the pass-through collector) is pinned to CPU 0; it starts
 # every server under `taskset -c 1`, so load generation never competes with the measured app.
-bench-app: build $(COLLECTOR_BIN) ## app overhead only: bare/none/floor/ours/naive side by side -> bench/results/app-overhead.json
+bench-app: build $(COLLECTOR_BIN) ## app overhead only: bare/none/floor/ours/naive side by side -> docs/bench/results/app-overhead.json
 	taskset -c 0 node bench/app-overhead.ts
 
 # Diagnostic, not part of `make bench`: why the fixed-rate p99 is what it is. Lines slow requests
@@ -24,13 +24,13 @@ bench-stalls: build $(COLLECTOR_BIN) ## diagnose fixed-rate p99: server stalls v
 bench-export-cost: setup $(COLLECTOR_BIN) ## OTLP trace serialisation and gRPC export cost per span and per call, outside the app
 	taskset -c 0 node bench/diag/export-cost.ts
 
-bench-report: $(BENCH_VENV)/bin/python ## regenerate bench/RESULTS.md, bench/app-overhead.png and bench/pipeline.png from the stored results; prints the ratios
+bench-report: $(BENCH_VENV)/bin/python ## regenerate docs/bench/RESULTS.md, docs/bench/app-overhead.png and docs/bench/pipeline.png from the stored results; prints the ratios
 	node bench/report.ts
 	$(BENCH_VENV)/bin/python bench/chart.py
 	@node bench/report.ts --ratios
 
 # One after the other, never side by side: each needs both cores to itself. ~27 minutes here.
-bench: ## run every benchmark (needs both cores idle), write bench/RESULTS.md + charts, print ratios
+bench: ## run every benchmark (needs both cores idle), write docs/bench/RESULTS.md + charts, print ratios
 	@$(MAKE) bench-app
 	@$(MAKE) bench-collector
 	@$(MAKE) bench-freshness
@@ -39,7 +39,7 @@ bench: ## run every benchmark (needs both cores idle), write bench/RESULTS.md + 
 # ---- end-to-end freshness (deliverable 3) ------------------------------------------------------
 # The real compose stack (Testcontainers, images from `make images`), one fresh stack per batching
 # variant; FRESHNESS_VARIANTS and the other knobs are described in bench/freshness.ts.
-bench-freshness: build images compose-tool ## freshness: response -> readable in X-Ray / CloudWatch (moto), p50/p95 per batching variant -> bench/results/freshness.json
+bench-freshness: build images compose-tool ## freshness: response -> readable in X-Ray / CloudWatch (moto), p50/p95 per batching variant -> docs/bench/results/freshness.json
 	node bench/freshness.ts
 
 # ---- collector throughput (deliverable 2) ------------------------------------------------------
@@ -59,5 +59,5 @@ telemetrygen: $(TELEMETRYGEN) ## install telemetrygen (OTLP load generator, pinn
 # The runner, telemetrygen and the stand-ins share CPU 0; the collector under test is started
 # with `taskset -c 1`, so its spans/s are per core. Minutes; BENCH_QUICK=1: short steps, for a
 # smoke run (other knobs: bench/collector-throughput.ts).
-bench-collector: setup $(COLLECTOR_BIN) standins $(TELEMETRYGEN) ## collector throughput: stepped OTLP load, fan-out vs pass-through -> bench/results/collector-throughput.json
+bench-collector: setup $(COLLECTOR_BIN) standins $(TELEMETRYGEN) ## collector throughput: stepped OTLP load, fan-out vs pass-through -> docs/bench/results/collector-throughput.json
 	TELEMETRYGEN=$(TELEMETRYGEN) TELEMETRYGEN_VERSION=$(TELEMETRYGEN_VERSION) GO=$(GO) taskset -c 0 node bench/collector-throughput.ts
