@@ -29,36 +29,15 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { collectorBin } from '../otel-collector/test/support/paths.ts';
-import {
-  cpuMicros,
-  ENDPOINTS,
-  freePort,
-  OUT_DIR,
-  packageVersion,
-  percentile,
-  RESULTS_JSON,
-  ROOT,
-  runLoad,
-  spawnLogged,
-  stopProcess,
-  VARIANTS,
-  waitForOk,
-  type BenchResults,
-  type EndpointName,
-  type ExportCount,
-  type Measurement,
-  type Mode,
-  type VariantName,
-  pacedLoad,
-  pacedOptions,
-  loadOptions,
-  BENCH_USER,
-  POST_BODY,
-  PACED_SOCKETS,
-  shippedTelemetryEnv,
-  startPassThroughCollector,
-  type PassThroughCollector,
-} from './lib.ts';
+import { startPassThroughCollector, type PassThroughCollector } from './app-overhead/pass-through.ts';
+import { BENCH_USER, loadOptions, PACED_SOCKETS, pacedOptions, POST_BODY } from './app-overhead/requests.ts';
+import { ENDPOINTS, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type ExportCount, type Measurement, type Mode, type VariantName } from './app-overhead/results.ts';
+import { shippedTelemetryEnv } from './lib/compose.ts';
+import { loadAverage, packageVersion, warnIfBusy } from './lib/host.ts';
+import { pacedLoad, runLoad } from './lib/load.ts';
+import { OUT_DIR, ROOT } from './lib/paths.ts';
+import { cpuMicros, freePort, spawnLogged, stopProcess, waitForOk } from './lib/process.ts';
+import { percentile, sortedOf } from './lib/stats.ts';
 import { summariseProfile } from './profile-summary.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
@@ -103,7 +82,7 @@ function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
 /** The equivalent autocannon command line, for the results file. */
 function cliOf(endpoint: EndpointName, rate?: number): string {
   if (rate !== undefined) {
-    return `bench/lib.ts pacedLoad: open loop, one ${endpoint} every ${String(1000 / rate)} ms for ${String(DURATION_S)} s, up to ${String(PACED_SOCKETS)} keep-alive sockets, latency from write to last byte`;
+    return `bench/lib/load.ts pacedLoad: open loop, one ${endpoint} every ${String(1000 / rate)} ms for ${String(DURATION_S)} s, up to ${String(PACED_SOCKETS)} keep-alive sockets, latency from write to last byte`;
   }
   const common = `autocannon -c ${String(CONNECTIONS)} -d ${String(DURATION_S)} -H x-cruddur-user-handle=${BENCH_USER}`;
   return endpoint === 'GET /api/activities/home'
@@ -122,7 +101,7 @@ async function measure(variant: VariantName, round: number, endpoint: EndpointNa
   const { result, latenciesMs } = await load(DURATION_S);
   const wallMicros = Number(process.hrtime.bigint() - wallBefore) / 1000;
   const cpuUsed = cpuMicros(pid) - cpuBefore;
-  const sorted = Float64Array.from(latenciesMs).sort();
+  const sorted = sortedOf(latenciesMs);
   const ok = result['2xx'];
   const measurement: Measurement = {
     variant,
@@ -164,8 +143,8 @@ async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   mkdirSync(path.dirname(OUTPUT), { recursive: true });
   const logFd = openSync(path.join(OUT_DIR, 'app-overhead.log'), 'w');
-  const loadBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
-  if ((loadBefore[0] ?? 0) > 0.5) process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
+  const loadBefore = loadAverage();
+  warnIfBusy(loadBefore);
 
   const collector = await startPassThroughCollector(logFd);
   const measurements: Measurement[] = [];
@@ -247,7 +226,7 @@ async function main(): Promise<void> {
         'server (floor)': 'OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=none taskset -c 1 node --import ../bench/floor-register.ts dist/src/server.js',
         'server (ours)': `${Object.entries(shippedTelemetryEnv()).map(([name, value]) => `${name}=${value}`).join(' ')} OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js`,
         'server (naive)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP OTEL_METRICS_EXPORTER=none taskset -c 1 node --import ../bench/naive-register.ts dist/src/server.js',
-        collector: 'otelcol-cruddur --config bench/collector-passthrough.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
+        collector: 'otelcol-cruddur --config bench/app-overhead/pass-through.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
         'load GET (saturate)': cliOf('GET /api/activities/home'),
         'load POST (saturate)': cliOf('POST /api/activities'),
         'load GET (fixed rate)': cliOf('GET /api/activities/home', FIXED_RATE),

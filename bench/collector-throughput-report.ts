@@ -11,7 +11,7 @@ import path from 'node:path';
 
 // Types only: the runner imports this module, so a value import back would be a cycle.
 import type { CollectorThroughputResults, ConfigName, ConfigResult, LimitKind, StepResult } from './collector-throughput.ts';
-import { RESULTS_DIR } from './lib.ts';
+import { RESULTS_DIR } from './lib/paths.ts';
 
 export const COLLECTOR_THROUGHPUT_JSON = path.join(RESULTS_DIR, 'collector-throughput.json');
 

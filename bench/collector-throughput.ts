@@ -38,7 +38,10 @@ import path from 'node:path';
 
 import { collectorBin, config as configFile, honeycombStandin, motoServer } from '../otel-collector/test/support/paths.ts';
 import { collectorThroughputRatios, COLLECTOR_THROUGHPUT_JSON } from './collector-throughput-report.ts';
-import { commandOutput, cpuMicros, freePort, OUT_DIR, ROOT, sleep, spawnLogged, stopProcess, waitForOk } from './lib.ts';
+import { loadAverage, warnIfBusy } from './lib/host.ts';
+import { OUT_DIR, ROOT } from './lib/paths.ts';
+import { commandOutput, cpuMicros, freePort, sleep, spawnLogged, stopProcess, waitForOk } from './lib/process.ts';
+import { round } from './lib/stats.ts';
 
 // ---- result shape (read by bench/collector-throughput-report.ts) ---------------------------------
 
@@ -682,8 +685,6 @@ interface Backends {
   readonly sink: XraySink;
 }
 
-const round = (value: number, digits = 1): number => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value);
-
 /** No exporter has a queue or a request in flight. */
 const isIdle = (snap: Snapshot): boolean => [...snap.exporters.values()].every((e) => (e.queueSize ?? 0) === 0 && e.inFlight === 0);
 
@@ -1062,8 +1063,8 @@ async function main(): Promise<void> {
   execFileSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
   mkdirSync(LOG_DIR, { recursive: true });
   mkdirSync(path.dirname(OUTPUT), { recursive: true });
-  const loadBefore = os.loadavg().map((value) => round(value, 2));
-  if ((loadBefore[0] ?? 0) > 0.5) process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
+  const loadBefore = loadAverage();
+  warnIfBusy(loadBefore);
   process.stdout.write(`collector throughput: configs ${SELECTED.join(', ')}; steps ${STEPS.join(', ')} spans/s x ${String(STEP_S)} s${QUICK ? ' (quick)' : ''}\n`);
 
   const configs: ConfigResult[] = [];

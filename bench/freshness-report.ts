@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { RESULTS_DIR } from './lib.ts';
+import { RESULTS_DIR } from './lib/paths.ts';
 
 // ---- result shapes --------------------------------------------------------------------------------
 

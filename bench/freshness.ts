@@ -68,7 +68,11 @@ import {
   type FreshnessVariantResult,
   type PollStats,
 } from './freshness-report.ts';
-import { commandOutput, composeDefaults, packageVersion, percentile, resolveVariables, ROOT, sleep } from './lib.ts';
+import { composeDefaults, resolveVariables } from './lib/compose.ts';
+import { loadAverage, packageVersion } from './lib/host.ts';
+import { ROOT } from './lib/paths.ts';
+import { commandOutput, sleep } from './lib/process.ts';
+import { percentile, round, sortedOf } from './lib/stats.ts';
 
 // ---- settings: read from the files `make up` uses -----------------------------------------------
 
@@ -369,10 +373,6 @@ function cloudwatchPoll(client: CloudWatchLogsClient, pending: Pending): () => P
 
 // ---- statistics ---------------------------------------------------------------------------------
 
-function sortedOf(values: readonly number[]): Float64Array {
-  return Float64Array.from(values).sort();
-}
-
 function pollStats(stats: Poller['stats']): PollStats {
   const trips = sortedOf(stats.roundTrips);
   return {
@@ -382,13 +382,12 @@ function pollStats(stats: Poller['stats']): PollStats {
     p50RoundTripMs: finite(percentile(trips, 50)),
     p95RoundTripMs: finite(percentile(trips, 95)),
     maxRoundTripMs: finite(trips[trips.length - 1]),
-    meanItemsPerPoll: round1(stats.polls === 0 ? 0 : stats.items / stats.polls),
+    meanItemsPerPoll: round(stats.polls === 0 ? 0 : stats.items / stats.polls),
   };
 }
 
-const round1 = (value: number): number => Math.round(value * 10) / 10;
 /** Rounded to 0.1 ms; infinity (late/lost), NaN (nothing measured) and undefined become null. */
-const finite = (value: number | undefined): number | null => (value !== undefined && Number.isFinite(value) ? round1(value) : null);
+const finite = (value: number | undefined): number | null => (value !== undefined && Number.isFinite(value) ? round(value) : null);
 const HISTOGRAM_BIN_MS = 100;
 
 /**
@@ -432,7 +431,7 @@ function backendFreshness(measured: readonly Answered[], backend: BackendName, p
     meanMs: finite(seenValues.reduce((a, b) => a + b, 0) / seenValues.length),
     histogram: { binMs: HISTOGRAM_BIN_MS, counts },
     deliveryPeriodMs: deliveryPeriod(measured.map((sent) => sent.seen[backend])),
-    latenciesMs: latencies.map((value) => (value === null ? null : round1(value))),
+    latenciesMs: latencies.map((value) => (value === null ? null : round(value))),
   };
 }
 
@@ -533,22 +532,22 @@ async function runVariant(plan: VariantPlan, config: RunConfig, startStack: Star
       collectorArgs,
       appImage: APP_IMAGE ?? 'cruddur/app:dev',
       startedAt,
-      stackStartS: round1(stackStartS),
+      stackStartS: round(stackStartS),
       requests: {
         sent: all.length,
         warmup: warmupCount,
         ok,
         failed: all.length - ok,
         measured: measured.length,
-        achievedRatePerS: round1(((total - warmupCount - 1) * 1000) / Math.max(1, lastMeasuredSend - firstMeasuredSend)),
+        achievedRatePerS: round(((total - warmupCount - 1) * 1000) / Math.max(1, lastMeasuredSend - firstMeasuredSend)),
         responseP50Ms: finite(percentile(responseTimes, 50)),
         responseP99Ms: finite(percentile(responseTimes, 99)),
         byKind,
       },
-      requestOffsetsMs: measured.map((sent) => round1(sent.respondedAt - firstMeasuredSend)),
+      requestOffsetsMs: measured.map((sent) => round(sent.respondedAt - firstMeasuredSend)),
       backends: { xray: backendFreshness(measured, 'xray', presentXray), cloudwatch: backendFreshness(measured, 'cloudwatch', presentCw) },
       polling: { xray: pollStats(pollers.xray.stats), cloudwatch: pollStats(pollers.cloudwatch.stats) },
-      drainS: round1(drainS),
+      drainS: round(drainS),
     };
     for (const backend of BACKENDS) {
       const b = result.backends[backend];
@@ -628,7 +627,7 @@ async function main(): Promise<void> {
     .filter((name): name is FreshnessVariantName => (VARIANT_NAMES as readonly string[]).includes(name));
   if (selected.length === 0) throw new Error(`FRESHNESS_VARIANTS names none of ${VARIANT_NAMES.join(', ')}`);
 
-  const loadBefore = os.loadavg().map(round2);
+  const loadBefore = loadAverage();
   const others = otherContainers();
   if (others > 0) process.stdout.write(`note: ${String(others)} other containers are running; figures will be noisier\n`);
   const variants: FreshnessVariantResult[] = [];
@@ -643,7 +642,7 @@ async function main(): Promise<void> {
       label: process.env['FRESHNESS_LABEL'] ?? '',
       command: ['node', ...process.argv.slice(1).map((arg) => path.relative(ROOT, arg) || arg)].join(' '),
       makeTarget: 'make bench-freshness',
-      host: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, kernel: os.release(), loadBefore, loadAfter: os.loadavg().map(round2), otherContainers: others },
+      host: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, kernel: os.release(), loadBefore, loadAfter: loadAverage(), otherContainers: others },
       versions: versions(),
       conditions: {
         ratePerS: config.rate,
@@ -665,8 +664,6 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwrote ${path.relative(ROOT, output)}\n`);
   for (const line of freshnessRatios(results)) process.stdout.write(`${line}\n`);
 }
-
-const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 /** Arrays of numbers (latencies, offsets, histogram counts) on one line each: the file stays readable. */
 function compactArrays(json: string): string {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { ProfileEntry, ProfileSummary } from './lib.ts';
+import type { ProfileEntry, ProfileSummary } from './app-overhead/results.ts';
 
 interface CallFrame {
   readonly functionName: string;

@@ -12,7 +12,9 @@ import path from 'node:path';
 import { COLLECTOR_THROUGHPUT_JSON, collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput-report.ts';
 import type { CollectorThroughputResults } from './collector-throughput.ts';
 import { FRESHNESS_JSON, freshnessRatios, renderFreshness, type FreshnessResults } from './freshness-report.ts';
-import { BEFORE_JSON, DOCS_DIR, ENDPOINTS, median, OUT_DIR, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type Mode, type VariantName } from './lib.ts';
+import { BEFORE_JSON, ENDPOINTS, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type Mode, type VariantName } from './app-overhead/results.ts';
+import { DOCS_DIR, OUT_DIR } from './lib/paths.ts';
+import { median } from './lib/stats.ts';
 
 const TARGET_ADDED_US = 40;
 const TARGET_RATIO = 2.5;
@@ -154,7 +156,7 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   out.push('- **bare** — the shipped bootstrap with `OTEL_SDK_DISABLED=true`: the baseline every "added" figure is relative to.');
   out.push('- **none** — no bootstrap at all (reference).');
   out.push('- **floor** — `@opentelemetry/instrumentation-http` alone, every span recorded then dropped by a no-op processor (`bench/floor-register.ts`).');
-  out.push('- **ours** — as shipped (`app/src/telemetry/register.ts`): traces and access logs over OTLP/gRPC to a live collector (our `otelcol-cruddur`, `bench/collector-passthrough.yaml`: otlp → debug exporter).');
+  out.push('- **ours** — as shipped (`app/src/telemetry/register.ts`): traces and access logs over OTLP/gRPC to a live collector (our `otelcol-cruddur`, `bench/app-overhead/pass-through.yaml`: otlp → debug exporter).');
   out.push('- **naive** — `getNodeAutoInstrumentations()` with defaults, NodeSDK, OTLP/gRPC trace and log exporters to the same collector, no metrics (`bench/naive-register.ts`).', '');
 
   for (const endpoint of ENDPOINTS) {
@@ -166,7 +168,7 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
     }
     out.push('');
   }
-  out.push(`### Fixed rate: ${String(meta.settings.fixedRate)} req/s, evenly spaced (open loop, \`pacedLoad\` in bench/lib.ts)`, '');
+  out.push(`### Fixed rate: ${String(meta.settings.fixedRate)} req/s, evenly spaced (open loop, \`pacedLoad\` in bench/lib/load.ts)`, '');
   out.push('| Variant | GET p50 ms | GET p99 ms | GET p99 added ms | POST p50 ms | POST p99 ms | POST p99 added ms |', '|---|---:|---:|---:|---:|---:|---:|');
   for (const variant of VARIANTS) {
     const get = row(rows, variant, 'GET /api/activities/home');

@@ -22,22 +22,14 @@
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import {
-  freePort,
-  OUT_DIR,
-  pacedLoad,
-  percentile,
-  loadOptions,
-  pacedOptions,
-  ROOT,
-  runLoad,
-  type EndpointName,
-  shippedTelemetryEnv,
-  spawnLogged,
-  startPassThroughCollector,
-  stopProcess,
-  waitForOk,
-} from '../lib.ts';
+import { startPassThroughCollector } from '../app-overhead/pass-through.ts';
+import { loadOptions, pacedOptions } from '../app-overhead/requests.ts';
+import type { EndpointName } from '../app-overhead/results.ts';
+import { shippedTelemetryEnv } from '../lib/compose.ts';
+import { pacedLoad, runLoad } from '../lib/load.ts';
+import { OUT_DIR, ROOT } from '../lib/paths.ts';
+import { freePort, spawnLogged, stopProcess, waitForOk } from '../lib/process.ts';
+import { percentile, sortedOf } from '../lib/stats.ts';
 import { type Interval, watchLoop } from './loop-watch.ts';
 
 const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {
@@ -95,7 +87,7 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
 }
 
 function report(name: string, latencies: Float64Array, sentAt: Float64Array, server: { stalls: Interval[]; gc: Interval[]; exports: Interval[] }, runnerStalls: Interval[]): void {
-  const sorted = Float64Array.from(latencies).sort();
+  const sorted = sortedOf(latencies);
   const p99 = percentile(sorted, 99);
   const slow: Interval[] = [];
   latencies.forEach((ms, index) => {
@@ -120,7 +112,7 @@ function report(name: string, latencies: Float64Array, sentAt: Float64Array, ser
   const max = (list: Interval[]) => list.reduce((top, item) => Math.max(top, item.ms), 0);
   const majorGc = gcs.filter((item) => item.kind === 'major');
   // Did requests leave this runner evenly? The most sent within any 5 ms (even pacing: rate/200).
-  const sends = Float64Array.from(sentAt).sort();
+  const sends = sortedOf(sentAt);
   let burst = 0;
   for (let head = 0, tail = 0; head < sends.length; head++) {
     while ((sends[head] ?? 0) - (sends[tail] ?? 0) > 5) tail += 1;
