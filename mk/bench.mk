@@ -13,7 +13,7 @@ $(BENCH_VENV)/bin/python: bench/requirements.txt
 # The runner (with autocannon and the pass-through collector) is pinned to CPU 0; it starts
 # every server under `taskset -c 1`, so load generation never competes with the measured app.
 bench-app: build $(COLLECTOR_BIN) ## app overhead only: bare/none/floor/ours/naive side by side -> docs/bench/results/app-overhead.json
-	taskset -c 0 node bench/app-overhead.ts
+	taskset -c 0 node bench/app-overhead/main.ts
 
 # Diagnostic, not part of `make bench`: why the fixed-rate p99 is what it is. Lines slow requests
 # up with server event-loop stalls, GC pauses and export calls (bench/diag/, knobs in its header).

@@ -1,18 +1,18 @@
 /**
- * Diagnostic (not part of `make bench`): where the fixed-rate p99 of app-overhead.ts comes from.
+ * Diagnostic (not part of `make bench`): where the fixed-rate p99 of app-overhead/main.ts comes from.
  *
  * Runs the app at an evenly paced rate (pacedLoad) under a few telemetry setups, with
  * loop-monitor.ts preloaded in the server, and lines the slow requests up against what the server
  * and this runner were doing at the time: a server event-loop stall (and whether a GC pause or an
  * export's serialisation falls inside it), or a stall of this runner's own loop (the client side
- * was late reading the response). Same pinning as app-overhead.ts: server on CPU 1, this runner and
+ * was late reading the response). Same pinning as app-overhead/main.ts: server on CPU 1, this runner and
  * the pass-through collector on CPU 0 (run it under `taskset -c 0`).
  *
  *   taskset -c 0 node bench/diag/fixed-rate-stalls.ts
  *
  * Environment: DIAG_SETUPS (comma list of the names below), DIAG_ENDPOINT (GET|POST, default
  * POST), DIAG_RATE (1000), DIAG_SECONDS (10), DIAG_PRELOAD (seconds of the same endpoint at saturation
- * before the paced run, as app-overhead.ts's saturation phase precedes its fixed-rate one; default 12), DIAG_EXTRA_ENV (k=v,k=v added to
+ * before the paced run, as app-overhead/main.ts's saturation phase precedes its fixed-rate one; default 12), DIAG_EXTRA_ENV (k=v,k=v added to
  * every setup), DIAG_NODE_ARGS (space-separated extra node flags for the server), DIAG_SERVER_CPUS
  * (taskset list for the server, default 1; 0,1 lets its GC and compiler threads use the other core),
  * DIAG_SERVER_STDOUT=1 (the server's stdout, e.g. `--trace-gc` output, into bench/out/fixed-rate-stalls.log;

@@ -1,13 +1,6 @@
 /**
- * Issue 6, deliverable 1: what the telemetry costs the app, side by side in one run.
- *
- * Every variant runs the same compiled app (app/dist) on the same endpoints with the same
- * autocannon settings; only the preloaded bootstrap and its environment differ:
- *   bare  - the shipped bootstrap with OTEL_SDK_DISABLED=true (the issue's baseline)
- *   none  - no bootstrap at all (reference: shows what "disabled" still costs)
- *   floor - HTTP server instrumentation alone, spans recorded then dropped (bench/floor-register.ts)
- *   ours  - the shipped bootstrap, traces + logs over OTLP/gRPC to a live collector
- *   naive - getNodeAutoInstrumentations() defaults + OTLP/gRPC (bench/naive-register.ts)
+ * App overhead: what the telemetry costs the app, every variant side by side in one run (the
+ * variants: variants.ts). Started by `make bench-app`.
  *
  * Pinning: run this under `taskset -c 0` (make bench does). autocannon runs in this process and
  * the pass-through collector inherits CPU 0; each server is started with `taskset -c 1`, so at
@@ -20,25 +13,26 @@
  *
  * Environment: BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_CONNECTIONS
  * (10), BENCH_RATE (1000 req/s), BENCH_VARIANTS (comma list), BENCH_PROFILE (1: profile "ours"),
- * BENCH_LABEL (free text stored with the results), BENCH_NODE_ARGS (extra node flags for every server), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR
- * (another built copy of app/, e.g. the commit before a change, for a before/after comparison).
+ * BENCH_LABEL (free text stored with the results), BENCH_NODE_ARGS (extra node flags for every
+ * server), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR (another built copy of app/, e.g. the
+ * commit before a change, for a before/after comparison).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { collectorBin } from '../otel-collector/test/support/paths.ts';
-import { startPassThroughCollector, type PassThroughCollector } from './app-overhead/pass-through.ts';
-import { BENCH_USER, loadOptions, PACED_SOCKETS, pacedOptions, POST_BODY } from './app-overhead/requests.ts';
-import { ENDPOINTS, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type ExportCount, type Measurement, type Mode, type VariantName } from './app-overhead/results.ts';
-import { shippedTelemetryEnv } from './lib/compose.ts';
-import { loadAverage, packageVersion, warnIfBusy } from './lib/host.ts';
-import { pacedLoad, runLoad } from './lib/load.ts';
-import { OUT_DIR, ROOT } from './lib/paths.ts';
-import { cpuMicros, freePort, spawnLogged, stopProcess, waitForOk } from './lib/process.ts';
-import { percentile, sortedOf } from './lib/stats.ts';
+import { collectorBin } from '../../otel-collector/test/support/paths.ts';
+import { loadAverage, packageVersion, warnIfBusy } from '../lib/host.ts';
+import { pacedLoad, runLoad } from '../lib/load.ts';
+import { OUT_DIR, ROOT } from '../lib/paths.ts';
+import { cpuMicros, freePort, spawnLogged, stopProcess, waitForOk } from '../lib/process.ts';
+import { percentile, sortedOf } from '../lib/stats.ts';
+import { startPassThroughCollector, type PassThroughCollector } from './pass-through.ts';
 import { summariseProfile } from './profile-summary.ts';
+import { BENCH_USER, loadOptions, PACED_SOCKETS, pacedOptions, POST_BODY } from './requests.ts';
+import { ENDPOINTS, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type ExportCount, type Measurement, type Mode, type VariantName } from './results.ts';
+import { serverCommands, variantSetup } from './variants.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
@@ -56,28 +50,6 @@ const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
 
 const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(ROOT, 'app'));
 const SERVER_CPU = '1';
-
-interface VariantSetup {
-  readonly nodeArgs: readonly string[];
-  readonly env: Record<string, string>;
-}
-
-function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
-  const shipped = ['--require', './dist/src/telemetry/register.js'];
-  const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint };
-  switch (name) {
-    case 'bare':
-      return { nodeArgs: shipped, env: { OTEL_SDK_DISABLED: 'true' } };
-    case 'none':
-      return { nodeArgs: [], env: {} };
-    case 'floor':
-      return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'floor-register.ts')], env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' } };
-    case 'ours':
-      return { nodeArgs: shipped, env: { ...shippedTelemetryEnv(), ...exporting } };
-    case 'naive':
-      return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'naive-register.ts')], env: { ...exporting, OTEL_METRICS_EXPORTER: 'none' } };
-  }
-}
 
 /** The equivalent autocannon command line, for the results file. */
 function cliOf(endpoint: EndpointName, rate?: number): string {
@@ -220,12 +192,8 @@ async function main(): Promise<void> {
       settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, fixedRate: FIXED_RATE, ...(SERVER_NODE_ARGS.length > 0 ? { serverNodeArgs: SERVER_NODE_ARGS.join(' ') } : {}) },
       pinning: `server: taskset -c ${SERVER_CPU}; runner + autocannon + pass-through collector: CPU 0 (taskset -c 0 on the runner)`,
       commands: {
-        runner: 'taskset -c 0 node bench/app-overhead.ts   (make bench)',
-        'server (bare)': 'OTEL_SDK_DISABLED=true taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js',
-        'server (none)': 'taskset -c 1 node dist/src/server.js',
-        'server (floor)': 'OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=none taskset -c 1 node --import ../bench/floor-register.ts dist/src/server.js',
-        'server (ours)': `${Object.entries(shippedTelemetryEnv()).map(([name, value]) => `${name}=${value}`).join(' ')} OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js`,
-        'server (naive)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP OTEL_METRICS_EXPORTER=none taskset -c 1 node --import ../bench/naive-register.ts dist/src/server.js',
+        runner: 'taskset -c 0 node bench/app-overhead/main.ts   (make bench)',
+        ...serverCommands(),
         collector: 'otelcol-cruddur --config bench/app-overhead/pass-through.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
         'load GET (saturate)': cliOf('GET /api/activities/home'),
         'load POST (saturate)': cliOf('POST /api/activities'),
