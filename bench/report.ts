@@ -10,8 +10,8 @@ import path from 'node:path';
 
 import { appOverheadRatios, appOverheadSummary, renderAppOverhead, summarise } from './app-overhead/report.ts';
 import { BEFORE_JSON, RESULTS_JSON, type BenchResults } from './app-overhead/results.ts';
-import { COLLECTOR_THROUGHPUT_JSON, collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput-report.ts';
-import type { CollectorThroughputResults } from './collector-throughput.ts';
+import { collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput/report.ts';
+import { COLLECTOR_THROUGHPUT_JSON, type CollectorThroughputResults } from './collector-throughput/results.ts';
 import { FRESHNESS_JSON, freshnessRatios, renderFreshness, type FreshnessResults } from './freshness-report.ts';
 import { DOCS_DIR, OUT_DIR } from './lib/paths.ts';
 

@@ -58,6 +58,6 @@ telemetrygen: $(TELEMETRYGEN) ## install telemetrygen (OTLP load generator, pinn
 
 # The runner, telemetrygen and the stand-ins share CPU 0; the collector under test is started
 # with `taskset -c 1`, so its spans/s are per core. Minutes; BENCH_QUICK=1: short steps, for a
-# smoke run (other knobs: bench/collector-throughput.ts).
+# smoke run (other knobs: bench/collector-throughput/main.ts).
 bench-collector: setup $(COLLECTOR_BIN) standins $(TELEMETRYGEN) ## collector throughput: stepped OTLP load, fan-out vs pass-through -> docs/bench/results/collector-throughput.json
-	TELEMETRYGEN=$(TELEMETRYGEN) TELEMETRYGEN_VERSION=$(TELEMETRYGEN_VERSION) GO=$(GO) taskset -c 0 node bench/collector-throughput.ts
+	TELEMETRYGEN=$(TELEMETRYGEN) TELEMETRYGEN_VERSION=$(TELEMETRYGEN_VERSION) GO=$(GO) taskset -c 0 node bench/collector-throughput/main.ts

@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { collectorBin } from '../../otel-collector/test/support/paths.ts';
+import { envList } from '../lib/env.ts';
 import { loadAverage, packageVersion, warnIfBusy } from '../lib/host.ts';
 import { pacedLoad, runLoad } from '../lib/load.ts';
 import { OUT_DIR, ROOT } from '../lib/paths.ts';
@@ -43,10 +44,7 @@ const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? '1000');
 const SERVER_NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
 const OUTPUT = path.resolve(process.env['BENCH_OUTPUT'] ?? RESULTS_JSON);
-const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
-  .split(',')
-  .map((name) => name.trim())
-  .filter((name): name is VariantName => (VARIANTS as readonly string[]).includes(name));
+const SELECTED = envList('BENCH_VARIANTS', VARIANTS);
 
 const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(ROOT, 'app'));
 const SERVER_CPU = '1';

@@ -3,6 +3,7 @@
  * figure compares variants of the SAME run: absolute req/s vary from run to run on this machine,
  * the differences and ratios within one run are what count.
  */
+import { exactCommands, fmt } from '../lib/markdown.ts';
 import { median } from '../lib/stats.ts';
 import { ENDPOINTS, VARIANTS, type BenchResults, type EndpointName, type Mode, type VariantName } from './results.ts';
 
@@ -64,7 +65,6 @@ export function summarise(results: BenchResults): Row[] {
   return rows;
 }
 
-const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const signed = (value: number, digits = 0): string => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(digits)}` : 'n/a');
 
 function row(rows: Row[], variant: VariantName, endpoint: EndpointName): Row | undefined {
@@ -209,9 +209,7 @@ export function renderAppOverhead(results: BenchResults, before: BenchResults | 
     out.push('');
   }
 
-  out.push('### Exact commands', '', '```');
-  for (const [name, command] of Object.entries(meta.commands)) out.push(`# ${name}`, command);
-  out.push('```', '');
+  out.push(...exactCommands(meta.commands));
   return out.join('\n');
 }
 

@@ -20,3 +20,9 @@ export function loadAverage(): number[] {
 export function warnIfBusy(loadBefore: readonly number[]): void {
   if ((loadBefore[0] ?? 0) > 0.5) process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
 }
+
+/** The moto version the stand-in's requirements pin. */
+export function motoVersion(): string {
+  const requirements = readFileSync(path.join(ROOT, 'standins', 'moto', 'requirements.txt'), 'utf8');
+  return /^moto(?:\[[^\]]*\])?==(\S+)/m.exec(requirements)?.[1] ?? 'unknown';
+}
