@@ -12,7 +12,8 @@ import { appOverheadRatios, appOverheadSummary, renderAppOverhead, summarise } f
 import { BEFORE_JSON, RESULTS_JSON, type BenchResults } from './app-overhead/results.ts';
 import { collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput/report.ts';
 import { COLLECTOR_THROUGHPUT_JSON, type CollectorThroughputResults } from './collector-throughput/results.ts';
-import { FRESHNESS_JSON, freshnessRatios, renderFreshness, type FreshnessResults } from './freshness-report.ts';
+import { freshnessRatios, renderFreshness } from './freshness/report.ts';
+import { FRESHNESS_JSON, type FreshnessResults } from './freshness/results.ts';
 import { DOCS_DIR, OUT_DIR } from './lib/paths.ts';
 
 function render(results: BenchResults, before: BenchResults | undefined, notes: string): string {

@@ -38,9 +38,9 @@ bench: ## run every benchmark (needs both cores idle), write docs/bench/RESULTS.
 
 # ---- end-to-end freshness (deliverable 3) ------------------------------------------------------
 # The real compose stack (Testcontainers, images from `make images`), one fresh stack per batching
-# variant; FRESHNESS_VARIANTS and the other knobs are described in bench/freshness.ts.
+# variant; FRESHNESS_VARIANTS and the other knobs are described in bench/freshness/main.ts.
 bench-freshness: build images compose-tool ## freshness: response -> readable in X-Ray / CloudWatch (moto), p50/p95 per batching variant -> docs/bench/results/freshness.json
-	node bench/freshness.ts
+	node bench/freshness/main.ts
 
 # ---- collector throughput (deliverable 2) ------------------------------------------------------
 # telemetrygen, the contrib OTLP load generator. The module proxy serves no v0.156.0 (the
