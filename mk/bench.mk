@@ -1,5 +1,7 @@
-# Benchmarks (issue 6). Not part of `make test`: they take minutes and their figures depend on
-# the machine. Included by the root Makefile.
+# Benchmarks. Not part of `make test`: they take minutes and their figures depend on the machine.
+# Sources: bench/<benchmark>/ (app-overhead, collector-throughput, freshness, diag) and bench/lib/;
+# results, notes and the generated RESULTS.md: docs/bench/; scratch: bench/out/. Included by the
+# root Makefile.
 
 .PHONY: bench bench-app bench-report bench-collector bench-freshness bench-stalls bench-export-cost telemetrygen
 
@@ -36,13 +38,13 @@ bench: ## run every benchmark (needs both cores idle), write docs/bench/RESULTS.
 	@$(MAKE) bench-freshness
 	@$(MAKE) bench-report
 
-# ---- end-to-end freshness (deliverable 3) ------------------------------------------------------
+# ---- end-to-end freshness ----------------------------------------------------------------------
 # The real compose stack (Testcontainers, images from `make images`), one fresh stack per batching
 # variant; FRESHNESS_VARIANTS and the other knobs are described in bench/freshness/main.ts.
 bench-freshness: build images compose-tool ## freshness: response -> readable in X-Ray / CloudWatch (moto), p50/p95 per batching variant -> docs/bench/results/freshness.json
 	node bench/freshness/main.ts
 
-# ---- collector throughput (deliverable 2) ------------------------------------------------------
+# ---- collector throughput ----------------------------------------------------------------------
 # telemetrygen, the contrib OTLP load generator. The module proxy serves no v0.156.0 (the
 # collector's contrib version) of it; v0.155.0 is the nearest older one it serves, as for the
 # collector's replaced helper modules. In a versioned folder (like OCB): make installs it once,

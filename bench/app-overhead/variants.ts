@@ -1,7 +1,7 @@
 /**
  * The variants: the same compiled app (app/dist) on the same endpoints under the same load; only
  * the preloaded bootstrap and its environment differ.
- *   bare  - the shipped bootstrap with OTEL_SDK_DISABLED=true (the issue's baseline)
+ *   bare  - the shipped bootstrap with OTEL_SDK_DISABLED=true (the baseline)
  *   none  - no bootstrap at all (reference: shows what "disabled" still costs)
  *   floor - HTTP server instrumentation alone, spans recorded then dropped (floor-register.ts)
  *   ours  - the shipped bootstrap, traces + logs over OTLP/gRPC to a live collector

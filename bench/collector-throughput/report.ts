@@ -175,7 +175,7 @@ function ratioLines(results: CollectorThroughputResults): string[] {
   return lines;
 }
 
-/** The lines `make bench` prints for this deliverable. */
+/** The lines `make bench` prints for this benchmark. */
 export function collectorThroughputRatios(results: CollectorThroughputResults): string[] {
   const lines: string[] = [];
   lines.push(`collector throughput, run of ${results.meta.date}${results.meta.quick ? ' (QUICK smoke run)' : ''} (collector on CPU 1, load on CPU 0; max spans/s with 0 loss per core):`);
