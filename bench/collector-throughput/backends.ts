@@ -9,10 +9,23 @@ import { freePort } from '../lib/process.ts';
 import { baseEnv, startProc, waitHttp, type Proc } from './processes.ts';
 import { HONEYCOMB_KEY, LOAD_CPU, SINK_CPU } from './settings.ts';
 
-export interface Moto {
+/** A stand-in process; its CPU is measured per step. */
+interface Backend {
   readonly proc: Proc;
-  readonly url: string;
+}
+
+/** A stand-in that keeps what it receives: cleared before every step. */
+interface RecordingBackend extends Backend {
   reset(): Promise<void>;
+}
+
+/** An HTTP call whose answer is not needed, only that it completed. */
+async function call(url: string, method: string): Promise<void> {
+  await (await fetch(url, { method })).arrayBuffer();
+}
+
+export interface Moto extends RecordingBackend {
+  readonly url: string;
 }
 
 export async function startMoto(): Promise<Moto> {
@@ -24,16 +37,12 @@ export async function startMoto(): Promise<Moto> {
     proc,
     url,
     // moto keeps every segment in memory; a fresh store per step keeps its cost per call stable.
-    async reset() {
-      await (await fetch(`${url}/moto-api/reset`, { method: 'POST' })).arrayBuffer();
-    },
+    reset: () => call(`${url}/moto-api/reset`, 'POST'),
   };
 }
 
-export interface Honeycomb {
-  readonly proc: Proc;
+export interface Honeycomb extends RecordingBackend {
   readonly grpcEndpoint: string;
-  reset(): Promise<void>;
 }
 
 export async function startHoneycomb(): Promise<Honeycomb> {
@@ -49,17 +58,14 @@ export async function startHoneycomb(): Promise<Honeycomb> {
   return {
     proc,
     grpcEndpoint: `127.0.0.1:${String(grpcPort)}`,
-    async reset() {
-      await (await fetch(`${httpUrl}/standin/received`, { method: 'DELETE' })).arrayBuffer();
-    },
+    reset: () => call(`${httpUrl}/standin/received`, 'DELETE'),
   };
 }
 
 /** A null X-Ray endpoint: answers every PutTraceSegments with nothing unprocessed and counts the
  * documents. It runs as a process of its own (xray-sink.ts), pinned like the other
  * stand-ins, so its CPU is measured apart from the runner's. */
-export interface XraySink {
-  readonly proc: Proc;
+export interface XraySink extends Backend {
   readonly url: string;
   segments(): Promise<number>;
 }
