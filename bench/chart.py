@@ -1,4 +1,4 @@
-"""Draws bench/app-overhead.png from the medians bench/report.ts wrote (bench/out/app-overhead-summary.json).
+"""Draws docs/bench/app-overhead.png from the medians bench/report.ts wrote (bench/out/app-overhead-summary.json).
 
 Left: added CPU per request vs bare (1/rps - 1/rps bare), per variant and endpoint, with the
 40 us target. Right: p99 latency at the fixed rate, with bare's p99 + 1 ms as the target line.
@@ -14,6 +14,9 @@ matplotlib.use("Agg")  # no display here: render straight to PNG
 import matplotlib.pyplot as plt  # noqa: E402
 
 bench = Path(__file__).resolve().parent
+root = bench.parent
+# Results, notes and charts live out of the code folder; bench/out is the scratch dir.
+docs = root / "docs" / "bench"
 summary = json.loads((bench / "out" / "app-overhead-summary.json").read_text())
 rows = summary["rows"]
 endpoints = ["GET /api/activities/home", "POST /api/activities"]
@@ -23,9 +26,9 @@ colours = {"GET /api/activities/home": "#4477aa", "POST /api/activities": "#ee66
 
 def save(fig, name):
     fig.tight_layout()
-    out = bench / name
+    out = docs / name
     fig.savefig(out, dpi=110)
-    print(f"wrote {out.relative_to(bench.parent)}", file=sys.stderr)
+    print(f"wrote {out.relative_to(root)}", file=sys.stderr)
 
 
 def value(variant, endpoint, key):
@@ -64,12 +67,12 @@ right.legend(fontsize=8)
 fig.suptitle(f"Cruddur app telemetry overhead — run of {summary['date'][:16]}Z, medians", fontsize=10)
 save(fig, "app-overhead.png")
 
-# ---- deliverables 2 and 3: bench/pipeline.png ----------------------------------------------------
+# ---- collector throughput and freshness: docs/bench/pipeline.png ---------------------------------
 # Left: collector throughput per config, accepted vs offered spans/s per step (a step that lost
 # anything is drawn hollow), collector CPU % on the right axis. Right: freshness p50/p95 per variant
 # and backend, with the 2 s target.
-throughput_file = bench / "results" / "collector-throughput.json"
-freshness_file = bench / "results" / "freshness.json"
+throughput_file = docs / "results" / "collector-throughput.json"
+freshness_file = docs / "results" / "freshness.json"
 if throughput_file.exists() or freshness_file.exists():
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8))
     if throughput_file.exists():

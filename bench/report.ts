@@ -1,138 +1,26 @@
 /**
- * Turns bench/results/app-overhead.json (and, when present, the run before the change:
- * app-overhead-before.json) into bench/RESULTS.md, and prints the ratios. Every derived figure
- * compares variants of the SAME run: absolute req/s vary from run to run on this machine, the
- * differences and ratios within one run are what count.
+ * `make bench-report`: turns the stored results (docs/bench/results/*.json; the app-overhead run
+ * before the change too, when present) into docs/bench/RESULTS.md, one section per benchmark, and
+ * writes the medians bench/chart.py draws. `--ratios` prints the summary lines instead.
  *
- * Hand-written analysis lives in bench/results/notes.md and is included verbatim.
+ * Hand-written analysis lives in docs/bench/notes.md and is included verbatim.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { COLLECTOR_THROUGHPUT_JSON, collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput-report.ts';
-import type { CollectorThroughputResults } from './collector-throughput.ts';
-import { FRESHNESS_JSON, freshnessRatios, renderFreshness, type FreshnessResults } from './freshness-report.ts';
-import { BEFORE_JSON, BENCH_DIR, ENDPOINTS, median, OUT_DIR, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type Mode, type VariantName } from './lib.ts';
-
-const TARGET_ADDED_US = 40;
-const TARGET_RATIO = 2.5;
-const TARGET_P99_ADDED_MS = 1;
-
-export interface Row {
-  readonly variant: VariantName;
-  readonly endpoint: EndpointName;
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly cpuUsPerRequest: number;
-  readonly utilisation: number;
-  /** 1/rps(variant) - 1/rps(bare), microseconds. */
-  readonly addedUs: number;
-  /** Measured server CPU per request minus bare's, microseconds. */
-  readonly addedCpuUs: number;
-  readonly rateP50Ms: number;
-  readonly rateP99Ms: number;
-  readonly rateP99AddedMs: number;
-  readonly errors: number;
-}
-
-export function summarise(results: BenchResults): Row[] {
-  const pick = (variant: VariantName, endpoint: EndpointName, mode: Mode) =>
-    results.measurements.filter((m) => m.variant === variant && m.endpoint === endpoint && m.mode === mode);
-  const rows: Row[] = [];
-  for (const endpoint of ENDPOINTS) {
-    const bare = pick('bare', endpoint, 'saturate');
-    const bareRps = median(bare.map((m) => m.rps));
-    const bareCpu = median(bare.map((m) => m.serverCpuUsPerRequest));
-    const bareRateP99 = median(pick('bare', endpoint, 'rate').map((m) => m.p99Ms));
-    for (const variant of VARIANTS) {
-      const saturate = pick(variant, endpoint, 'saturate');
-      const rate = pick(variant, endpoint, 'rate');
-      if (saturate.length === 0) continue;
-      const rps = median(saturate.map((m) => m.rps));
-      const cpu = median(saturate.map((m) => m.serverCpuUsPerRequest));
-      const rateP99 = median(rate.map((m) => m.p99Ms));
-      rows.push({
-        variant,
-        endpoint,
-        rps,
-        p50Ms: median(saturate.map((m) => m.p50Ms)),
-        p99Ms: median(saturate.map((m) => m.p99Ms)),
-        cpuUsPerRequest: cpu,
-        utilisation: median(saturate.map((m) => m.serverCpuUtilisation)),
-        addedUs: 1e6 / rps - 1e6 / bareRps,
-        addedCpuUs: cpu - bareCpu,
-        rateP50Ms: median(rate.map((m) => m.p50Ms)),
-        rateP99Ms: rateP99,
-        rateP99AddedMs: rateP99 - bareRateP99,
-        errors: [...saturate, ...rate].reduce((total, m) => total + m.errors + m.non2xx, 0),
-      });
-    }
-  }
-  return rows;
-}
-
-const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const signed = (value: number, digits = 0): string => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(digits)}` : 'n/a');
-
-function row(rows: Row[], variant: VariantName, endpoint: EndpointName): Row | undefined {
-  return rows.find((r) => r.variant === variant && r.endpoint === endpoint);
-}
-
-export interface Verdict {
-  readonly endpoint: EndpointName;
-  readonly oursAddedUs: number;
-  readonly naiveAddedUs: number;
-  readonly ratio: number;
-  readonly oursP99AddedMs: number;
-  readonly addedMet: boolean;
-  readonly ratioMet: boolean;
-  readonly p99Met: boolean;
-}
-
-export function verdicts(rows: Row[]): Verdict[] {
-  return ENDPOINTS.flatMap((endpoint) => {
-    const ours = row(rows, 'ours', endpoint);
-    const naive = row(rows, 'naive', endpoint);
-    if (ours === undefined || naive === undefined) return [];
-    const ratio = naive.addedUs / ours.addedUs;
-    return [
-      {
-        endpoint,
-        oursAddedUs: ours.addedUs,
-        naiveAddedUs: naive.addedUs,
-        ratio,
-        oursP99AddedMs: ours.rateP99AddedMs,
-        addedMet: ours.addedUs <= TARGET_ADDED_US,
-        ratioMet: ratio >= TARGET_RATIO,
-        p99Met: ours.rateP99AddedMs <= TARGET_P99_ADDED_MS,
-      },
-    ];
-  });
-}
-
-function exportsTable(results: BenchResults): string[] {
-  const lines = ['| Variant | requests (incl. warm-up) | spans received | log records received | spans / request | log records / request | refused |', '|---|---:|---:|---:|---:|---:|---:|'];
-  for (const variant of VARIANTS) {
-    const counts = results.exports.filter((e) => e.variant === variant);
-    if (counts.length === 0) continue;
-    const requests = counts.reduce((total, e) => total + Object.values(e.requests).reduce((a, b) => a + b, 0), 0);
-    const spans = counts.reduce((total, e) => total + e.spans, 0);
-    const logs = counts.reduce((total, e) => total + e.logRecords, 0);
-    const refused = counts.reduce((total, e) => total + e.refused, 0);
-    lines.push(`| ${variant} | ${String(requests)} | ${String(spans)} | ${String(logs)} | ${fmt(spans / requests, 2)} | ${fmt(logs / requests, 2)} | ${String(refused)} |`);
-  }
-  return lines;
-}
+import { appOverheadRatios, appOverheadSummary, renderAppOverhead, summarise } from './app-overhead/report.ts';
+import { BEFORE_JSON, RESULTS_JSON, type BenchResults } from './app-overhead/results.ts';
+import { collectorThroughputRatios, renderCollectorThroughput } from './collector-throughput/report.ts';
+import { COLLECTOR_THROUGHPUT_JSON, type CollectorThroughputResults } from './collector-throughput/results.ts';
+import { freshnessRatios, renderFreshness } from './freshness/report.ts';
+import { FRESHNESS_JSON, type FreshnessResults } from './freshness/results.ts';
+import { DOCS_DIR, OUT_DIR } from './lib/paths.ts';
 
 function render(results: BenchResults, before: BenchResults | undefined, notes: string): string {
-  const rows = summarise(results);
-  const verdictList = verdicts(rows);
-  const { meta } = results;
   const out: string[] = [];
   out.push('# Benchmarks', '');
-  out.push('Generated by `make bench` (bench/report.ts) from `bench/results/app-overhead.json`; do not edit by hand —');
-  out.push('the analysis is `bench/results/notes.md`, included below. Absolute figures vary run to run on this');
+  out.push('Generated by `make bench` (bench/report.ts) from `docs/bench/results/app-overhead.json`; do not edit by hand —');
+  out.push('the analysis is `docs/bench/notes.md`, included below. Absolute figures vary run to run on this');
   out.push('machine; the differences and ratios **within one run** are what count.', '');
   out.push('| Status | Deliverable (issue 6) |', '|---|---|');
   const throughput = readOptional<CollectorThroughputResults>(COLLECTOR_THROUGHPUT_JSON);
@@ -144,96 +32,7 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
     ran(freshness, '3. Freshness', 'make bench-freshness'),
     '',
   );
-  out.push('## 1. App overhead', '');
-  out.push(`Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}. Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, Linux ${meta.host.kernel}; load average before the run ${meta.host.loadBefore.join(' / ')}.`);
-  out.push(`Pinning: ${meta.pinning}.`);
-  out.push(`Settings: ${String(meta.settings.connections)} connections, ${String(meta.settings.rounds)} rounds × ${String(meta.settings.durationS)} s per variant and endpoint after a ${String(meta.settings.warmupS)} s warm-up; fixed-rate runs at ${String(meta.settings.fixedRate)} req/s. Each figure is the **median of the rounds**; each round is a fresh server process, variants in rotating order.`);
-  out.push(`Versions: ${Object.entries(meta.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`, '');
-  out.push('![added CPU per request and p99 at a fixed rate, per variant](app-overhead.png)', '');
-  out.push('Variants (same compiled app, same endpoints, same load; only the preloaded bootstrap differs):', '');
-  out.push('- **bare** — the shipped bootstrap with `OTEL_SDK_DISABLED=true`: the baseline every "added" figure is relative to.');
-  out.push('- **none** — no bootstrap at all (reference).');
-  out.push('- **floor** — `@opentelemetry/instrumentation-http` alone, every span recorded then dropped by a no-op processor (`bench/floor-register.ts`).');
-  out.push('- **ours** — as shipped (`app/src/telemetry/register.ts`): traces and access logs over OTLP/gRPC to a live collector (our `otelcol-cruddur`, `bench/collector-passthrough.yaml`: otlp → debug exporter).');
-  out.push('- **naive** — `getNodeAutoInstrumentations()` with defaults, NodeSDK, OTLP/gRPC trace and log exporters to the same collector, no metrics (`bench/naive-register.ts`).', '');
-
-  for (const endpoint of ENDPOINTS) {
-    out.push(`### \`${endpoint}\` at saturation (closed loop)`, '');
-    out.push('| Variant | req/s | p50 ms | p99 ms | added µs/req (1/rps − 1/rps bare) | server CPU µs/req (measured) | added CPU µs/req (measured) | server core busy |');
-    out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of rows.filter((x) => x.endpoint === endpoint)) {
-      out.push(`| ${r.variant} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${r.variant === 'bare' ? '0 (baseline)' : signed(r.addedUs, 1)} | ${fmt(r.cpuUsPerRequest, 1)} | ${r.variant === 'bare' ? '0' : signed(r.addedCpuUs, 1)} | ${fmt(r.utilisation * 100)}% |`);
-    }
-    out.push('');
-  }
-  out.push(`### Fixed rate: ${String(meta.settings.fixedRate)} req/s, evenly spaced (open loop, \`pacedLoad\` in bench/lib.ts)`, '');
-  out.push('| Variant | GET p50 ms | GET p99 ms | GET p99 added ms | POST p50 ms | POST p99 ms | POST p99 added ms |', '|---|---:|---:|---:|---:|---:|---:|');
-  for (const variant of VARIANTS) {
-    const get = row(rows, variant, 'GET /api/activities/home');
-    const post = row(rows, variant, 'POST /api/activities');
-    if (get === undefined || post === undefined) continue;
-    out.push(`| ${variant} | ${fmt(get.rateP50Ms, 3)} | ${fmt(get.rateP99Ms, 3)} | ${signed(get.rateP99AddedMs, 3)} | ${fmt(post.rateP50Ms, 3)} | ${fmt(post.rateP99Ms, 3)} | ${signed(post.rateP99AddedMs, 3)} |`);
-  }
-  out.push(
-    '',
-    'Saturation latencies are every 2xx response time at hrtime resolution as autocannon measured it (its own histogram keeps whole milliseconds only). ' +
-      "Fixed-rate latencies come from an open-loop generator that sends one request every 1/rate s, because autocannon's `-R` sends each second's share as one burst " +
-      '(lib/httpClient.js resets `reqsMadeThisSecond` once a second), which measures saturation latency again: runs before this change reported fixed-rate p50s equal to the saturation ones.',
-    '',
-  );
-
-  out.push('### Ratios and targets', '');
-  out.push('| Endpoint | ours added µs/req | naive added µs/req | naive ÷ ours | ours p99 added @ fixed rate | target ≤ 40 µs | target ≥ 2.5× | target p99 ≤ +1 ms |', '|---|---:|---:|---:|---:|:-:|:-:|:-:|');
-  for (const v of verdictList) {
-    const mark = (ok: boolean): string => (ok ? 'met' : '**not met**');
-    out.push(`| ${v.endpoint} | ${fmt(v.oursAddedUs, 1)} | ${fmt(v.naiveAddedUs, 1)} | ${fmt(v.ratio, 2)}× | ${signed(v.oursP99AddedMs, 3)} ms | ${mark(v.addedMet)} | ${mark(v.ratioMet)} | ${mark(v.p99Met)} |`);
-  }
-  out.push('');
-
-  out.push('### What was really exported', '', 'Counted by the pass-through collector (`otelcol_receiver_accepted_*`), per server lifetime, warm-ups included: the check that "ours" exported everything it should and that no variant silently dropped its telemetry.', '');
-  out.push(...exportsTable(results), '');
-
-  if (before !== undefined) {
-    const beforeRows = summarise(before);
-    out.push('### Before and after the change in the shipped setup', '');
-    out.push(`Before: run of ${before.meta.date}${before.meta.label === '' ? '' : ` (${before.meta.label})`}; after: the run above. Each "added" figure is relative to the bare variant **of its own run**.`, '');
-    out.push('"added vs none" compares with the no-bootstrap variant, which both runs have and which the change cannot affect: it is the like-for-like figure across the two runs.', '');
-    out.push('| Endpoint | variant | before req/s | before CPU µs/req | after req/s | after CPU µs/req | before added vs bare | after added vs bare | before added vs none | after added vs none | before naive ÷ ours | after naive ÷ ours |');
-    out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-    const beforeVerdicts = verdicts(beforeRows);
-    for (const endpoint of ENDPOINTS) {
-      const bNone = row(beforeRows, 'none', endpoint);
-      const aNone = row(rows, 'none', endpoint);
-      for (const variant of ['bare', 'ours'] as const) {
-        const b = row(beforeRows, variant, endpoint);
-        const a = row(rows, variant, endpoint);
-        if (b === undefined || a === undefined) continue;
-        const vsNone = (r: Row, none: Row | undefined): string => (none === undefined ? 'n/a' : signed(1e6 / r.rps - 1e6 / none.rps, 1));
-        const ratioBefore = beforeVerdicts.find((v) => v.endpoint === endpoint)?.ratio ?? Number.NaN;
-        const ratioAfter = verdictList.find((v) => v.endpoint === endpoint)?.ratio ?? Number.NaN;
-        const isOurs = variant === 'ours';
-        out.push(
-          `| ${endpoint} | ${variant} | ${fmt(b.rps)} | ${fmt(b.cpuUsPerRequest, 1)} | ${fmt(a.rps)} | ${fmt(a.cpuUsPerRequest, 1)} | ${isOurs ? signed(b.addedUs, 1) : '—'} | ${isOurs ? signed(a.addedUs, 1) : '—'} | ${vsNone(b, bNone)} | ${vsNone(a, aNone)} | ${isOurs ? `${fmt(ratioBefore, 2)}×` : ''} | ${isOurs ? `${fmt(ratioAfter, 2)}×` : ''} |`,
-        );
-      }
-    }
-    out.push('');
-  }
-
-  if (results.profile !== undefined) {
-    const p = results.profile;
-    out.push('### Where "ours" spends its CPU', '');
-    out.push(`\`node --cpu-prof\` on a separate "ours" server (not one of the measured ones) at saturation, ${String(meta.settings.durationS)} s GET then ${String(meta.settings.durationS)} s POST: ${String(p.totalMs)} ms sampled, ${String(p.idlePercent)}% idle. Self time (the function itself, not its callees), as % of busy time; summarised by \`bench/profile-summary.ts\`.`, '');
-    out.push('| self % | function | location |', '|---:|---|---|');
-    for (const entry of p.top.slice(0, 20)) out.push(`| ${fmt(entry.selfPercent, 1)} | \`${entry.functionName}\` | ${entry.location === '' ? '(V8/native)' : `\`${entry.location}\``} |`);
-    out.push('', '| self % | package |', '|---:|---|');
-    for (const entry of p.byPackage) out.push(`| ${fmt(entry.selfPercent, 1)} | ${entry.name} |`);
-    out.push('');
-  }
-
-  out.push('### Exact commands', '', '```');
-  for (const [name, command] of Object.entries(meta.commands)) out.push(`# ${name}`, command);
-  out.push('```', '');
+  out.push(renderAppOverhead(results, before));
   out.push(notes.trim(), '');
   out.push('![collector throughput per config and end-to-end freshness per variant](pipeline.png)', '');
   out.push(throughput === undefined ? '## 2. Collector throughput\n\n**Not run yet**: `make bench-collector`.\n' : renderCollectorThroughput(throughput), '');
@@ -246,21 +45,15 @@ function readOptional<T>(file: string): T | undefined {
 }
 
 function printRatios(results: BenchResults): void {
-  const rows = summarise(results);
-  process.stdout.write(`\napp overhead, run of ${results.meta.date} (medians; server on CPU 1, load on CPU 0):\n`);
-  for (const r of rows) {
-    process.stdout.write(`  ${r.endpoint.padEnd(25)} ${r.variant.padEnd(5)} ${fmt(r.rps).padStart(6)} req/s  added ${signed(r.addedUs, 1).padStart(7)} us/req  p99@${String(results.meta.settings.fixedRate)}/s ${fmt(r.rateP99Ms, 3)} ms (${signed(r.rateP99AddedMs, 3)})\n`);
-  }
+  const block = (lines: readonly string[]): void => {
+    process.stdout.write(`\n${lines.map((line) => `${line}\n`).join('')}`);
+  };
+  block(appOverheadSummary(results));
   const throughput = readOptional<CollectorThroughputResults>(COLLECTOR_THROUGHPUT_JSON);
-  if (throughput !== undefined) process.stdout.write(`\n${collectorThroughputRatios(throughput).map((line) => `${line}\n`).join('')}`);
+  if (throughput !== undefined) block(collectorThroughputRatios(throughput));
   const freshness = readOptional<FreshnessResults>(FRESHNESS_JSON);
-  if (freshness !== undefined) process.stdout.write(`\n${freshnessRatios(freshness).map((line) => `${line}\n`).join('')}`);
-  process.stdout.write('\napp overhead ratios:\n');
-  for (const v of verdicts(rows)) {
-    process.stdout.write(
-      `  ${v.endpoint}: ours +${fmt(v.oursAddedUs, 1)} us/req (target <= ${String(TARGET_ADDED_US)}: ${v.addedMet ? 'met' : 'NOT met'}), naive +${fmt(v.naiveAddedUs, 1)} us/req, ours is ${fmt(v.ratio, 2)}x cheaper than naive (target >= ${String(TARGET_RATIO)}: ${v.ratioMet ? 'met' : 'NOT met'}), p99 added at ${String(results.meta.settings.fixedRate)} req/s ${signed(v.oursP99AddedMs, 3)} ms (target <= ${String(TARGET_P99_ADDED_MS)}: ${v.p99Met ? 'met' : 'NOT met'})\n`,
-    );
-  }
+  if (freshness !== undefined) block(freshnessRatios(freshness));
+  block(appOverheadRatios(results));
 }
 
 /** `--ratios` only prints (make bench ends with it); otherwise writes RESULTS.md and the chart's input. */
@@ -271,13 +64,13 @@ function main(): void {
     return;
   }
   const before = readOptional<BenchResults>(BEFORE_JSON);
-  const notesFile = path.join(BENCH_DIR, 'results', 'notes.md');
+  const notesFile = path.join(DOCS_DIR, 'notes.md');
   const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '';
-  writeFileSync(path.join(BENCH_DIR, 'RESULTS.md'), render(results, before, notes));
+  writeFileSync(path.join(DOCS_DIR, 'RESULTS.md'), render(results, before, notes));
   // The chart (bench/chart.py) draws from these medians rather than recomputing them.
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(path.join(OUT_DIR, 'app-overhead-summary.json'), `${JSON.stringify({ date: results.meta.date, fixedRate: results.meta.settings.fixedRate, rows: summarise(results) }, null, 2)}\n`);
-  process.stdout.write('wrote bench/RESULTS.md\n');
+  process.stdout.write('wrote docs/bench/RESULTS.md\n');
 }
 
 if (import.meta.main) main();

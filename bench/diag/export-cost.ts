@@ -25,7 +25,8 @@ import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 
-import { OUT_DIR, type PassThroughCollector, startPassThroughCollector } from '../lib.ts';
+import { type PassThroughCollector, startPassThroughCollector } from '../app-overhead/pass-through.ts';
+import { OUT_DIR } from '../lib/paths.ts';
 
 const SERIALISED_BATCH = 400;
 const EXPORT_BATCH_SIZES = [1, 8, 64, 256, 512];

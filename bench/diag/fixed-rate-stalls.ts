@@ -1,18 +1,18 @@
 /**
- * Diagnostic (not part of `make bench`): where the fixed-rate p99 of app-overhead.ts comes from.
+ * Diagnostic (not part of `make bench`): where the fixed-rate p99 of app-overhead/main.ts comes from.
  *
  * Runs the app at an evenly paced rate (pacedLoad) under a few telemetry setups, with
  * loop-monitor.ts preloaded in the server, and lines the slow requests up against what the server
  * and this runner were doing at the time: a server event-loop stall (and whether a GC pause or an
  * export's serialisation falls inside it), or a stall of this runner's own loop (the client side
- * was late reading the response). Same pinning as app-overhead.ts: server on CPU 1, this runner and
+ * was late reading the response). Same pinning as app-overhead/main.ts: server on CPU 1, this runner and
  * the pass-through collector on CPU 0 (run it under `taskset -c 0`).
  *
  *   taskset -c 0 node bench/diag/fixed-rate-stalls.ts
  *
  * Environment: DIAG_SETUPS (comma list of the names below), DIAG_ENDPOINT (GET|POST, default
  * POST), DIAG_RATE (1000), DIAG_SECONDS (10), DIAG_PRELOAD (seconds of the same endpoint at saturation
- * before the paced run, as app-overhead.ts's saturation phase precedes its fixed-rate one; default 12), DIAG_EXTRA_ENV (k=v,k=v added to
+ * before the paced run, as app-overhead/main.ts's saturation phase precedes its fixed-rate one; default 12), DIAG_EXTRA_ENV (k=v,k=v added to
  * every setup), DIAG_NODE_ARGS (space-separated extra node flags for the server), DIAG_SERVER_CPUS
  * (taskset list for the server, default 1; 0,1 lets its GC and compiler threads use the other core),
  * DIAG_SERVER_STDOUT=1 (the server's stdout, e.g. `--trace-gc` output, into bench/out/fixed-rate-stalls.log;
@@ -22,22 +22,14 @@
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import {
-  freePort,
-  OUT_DIR,
-  pacedLoad,
-  percentile,
-  loadOptions,
-  pacedOptions,
-  ROOT,
-  runLoad,
-  type EndpointName,
-  shippedTelemetryEnv,
-  spawnLogged,
-  startPassThroughCollector,
-  stopProcess,
-  waitForOk,
-} from '../lib.ts';
+import { startPassThroughCollector } from '../app-overhead/pass-through.ts';
+import { loadOptions, pacedOptions } from '../app-overhead/requests.ts';
+import type { EndpointName } from '../app-overhead/results.ts';
+import { shippedTelemetryEnv } from '../lib/compose.ts';
+import { pacedLoad, runLoad } from '../lib/load.ts';
+import { OUT_DIR, ROOT } from '../lib/paths.ts';
+import { freePort, spawnLogged, stopProcess, waitForOk } from '../lib/process.ts';
+import { percentile, sortedOf } from '../lib/stats.ts';
 import { type Interval, watchLoop } from './loop-watch.ts';
 
 const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {
@@ -95,7 +87,7 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
 }
 
 function report(name: string, latencies: Float64Array, sentAt: Float64Array, server: { stalls: Interval[]; gc: Interval[]; exports: Interval[] }, runnerStalls: Interval[]): void {
-  const sorted = Float64Array.from(latencies).sort();
+  const sorted = sortedOf(latencies);
   const p99 = percentile(sorted, 99);
   const slow: Interval[] = [];
   latencies.forEach((ms, index) => {
@@ -120,7 +112,7 @@ function report(name: string, latencies: Float64Array, sentAt: Float64Array, ser
   const max = (list: Interval[]) => list.reduce((top, item) => Math.max(top, item.ms), 0);
   const majorGc = gcs.filter((item) => item.kind === 'major');
   // Did requests leave this runner evenly? The most sent within any 5 ms (even pacing: rate/200).
-  const sends = Float64Array.from(sentAt).sort();
+  const sends = sortedOf(sentAt);
   let burst = 0;
   for (let head = 0, tail = 0; head < sends.length; head++) {
     while ((sends[head] ?? 0) - (sends[tail] ?? 0) > 5) tail += 1;

@@ -9,7 +9,7 @@ import type { RequestHandler } from 'express';
  * Why not that instrumentation: to learn the route it wraps every middleware, router and route
  * layer of every request (about a dozen per request here), even with all layer spans switched
  * off: 10-27 µs of CPU per request in the benchmark's ablations, a small but real part of what the
- * telemetry adds (bench/RESULTS.md). Express already knows the answer: once a
+ * telemetry adds (docs/bench/RESULTS.md). Express already knows the answer: once a
  * route matched, `req.route.path` is its pattern. The HTTP instrumentation reads `route` from the
  * request's RPC metadata when the response closes and then renames the span and sets http.route
  * itself, so writing it there when the response finishes ('finish' precedes 'close') is enough.

@@ -142,8 +142,8 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   const logsExporter = exporterChoice(environment['OTEL_LOGS_EXPORTER']);
   // OTEL_SDK_DISABLED=true makes NodeSDK.start() a no-op, but an instrumentation hooks its
   // module as soon as it is constructed: "disabled" still ran the HTTP/pino hooks on every
-  // request against a no-op tracer (measured +40-50 µs/request, bench/RESULTS.md). Disabled
-  // now means none of it is loaded.
+  // request against a no-op tracer (measured +40-50 µs/request, docs/bench/RESULTS.md).
+  // Disabled now means none of it is loaded.
   const disabled = isSdkDisabled(environment);
 
   // The batch processors' bounded queues buffer while one batch retries; see retrying-exporter.ts.

@@ -1,13 +1,6 @@
 /**
- * Issue 6, deliverable 1: what the telemetry costs the app, side by side in one run.
- *
- * Every variant runs the same compiled app (app/dist) on the same endpoints with the same
- * autocannon settings; only the preloaded bootstrap and its environment differ:
- *   bare  - the shipped bootstrap with OTEL_SDK_DISABLED=true (the issue's baseline)
- *   none  - no bootstrap at all (reference: shows what "disabled" still costs)
- *   floor - HTTP server instrumentation alone, spans recorded then dropped (bench/floor-register.ts)
- *   ours  - the shipped bootstrap, traces + logs over OTLP/gRPC to a live collector
- *   naive - getNodeAutoInstrumentations() defaults + OTLP/gRPC (bench/naive-register.ts)
+ * App overhead: what the telemetry costs the app, every variant side by side in one run (the
+ * variants: variants.ts). Started by `make bench-app`.
  *
  * Pinning: run this under `taskset -c 0` (make bench does). autocannon runs in this process and
  * the pass-through collector inherits CPU 0; each server is started with `taskset -c 1`, so at
@@ -20,46 +13,27 @@
  *
  * Environment: BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_CONNECTIONS
  * (10), BENCH_RATE (1000 req/s), BENCH_VARIANTS (comma list), BENCH_PROFILE (1: profile "ours"),
- * BENCH_LABEL (free text stored with the results), BENCH_NODE_ARGS (extra node flags for every server), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR
- * (another built copy of app/, e.g. the commit before a change, for a before/after comparison).
+ * BENCH_LABEL (free text stored with the results), BENCH_NODE_ARGS (extra node flags for every
+ * server), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR (another built copy of app/, e.g. the
+ * commit before a change, for a before/after comparison).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { collectorBin } from '../otel-collector/test/support/paths.ts';
-import {
-  cpuMicros,
-  ENDPOINTS,
-  freePort,
-  OUT_DIR,
-  packageVersion,
-  percentile,
-  RESULTS_JSON,
-  ROOT,
-  runLoad,
-  spawnLogged,
-  stopProcess,
-  VARIANTS,
-  waitForOk,
-  type BenchResults,
-  type EndpointName,
-  type ExportCount,
-  type Measurement,
-  type Mode,
-  type VariantName,
-  pacedLoad,
-  pacedOptions,
-  loadOptions,
-  BENCH_USER,
-  POST_BODY,
-  PACED_SOCKETS,
-  shippedTelemetryEnv,
-  startPassThroughCollector,
-  type PassThroughCollector,
-} from './lib.ts';
+import { collectorBin } from '../../otel-collector/test/support/paths.ts';
+import { envList } from '../lib/env.ts';
+import { loadAverage, packageVersion, warnIfBusy } from '../lib/host.ts';
+import { pacedLoad, runLoad } from '../lib/load.ts';
+import { OUT_DIR, ROOT } from '../lib/paths.ts';
+import { cpuMicros, freePort, spawnLogged, stopProcess, waitForOk } from '../lib/process.ts';
+import { percentile, sortedOf } from '../lib/stats.ts';
+import { startPassThroughCollector, type PassThroughCollector } from './pass-through.ts';
 import { summariseProfile } from './profile-summary.ts';
+import { BENCH_USER, loadOptions, PACED_SOCKETS, pacedOptions, POST_BODY } from './requests.ts';
+import { ENDPOINTS, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type ExportCount, type Measurement, type Mode, type VariantName } from './results.ts';
+import { serverCommands, variantSetup } from './variants.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
@@ -70,40 +44,15 @@ const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? '1000');
 const SERVER_NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
 const OUTPUT = path.resolve(process.env['BENCH_OUTPUT'] ?? RESULTS_JSON);
-const SELECTED = (process.env['BENCH_VARIANTS'] ?? VARIANTS.join(','))
-  .split(',')
-  .map((name) => name.trim())
-  .filter((name): name is VariantName => (VARIANTS as readonly string[]).includes(name));
+const SELECTED = envList('BENCH_VARIANTS', VARIANTS);
 
 const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(ROOT, 'app'));
 const SERVER_CPU = '1';
 
-interface VariantSetup {
-  readonly nodeArgs: readonly string[];
-  readonly env: Record<string, string>;
-}
-
-function variantSetup(name: VariantName, otlpEndpoint: string): VariantSetup {
-  const shipped = ['--require', './dist/src/telemetry/register.js'];
-  const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint };
-  switch (name) {
-    case 'bare':
-      return { nodeArgs: shipped, env: { OTEL_SDK_DISABLED: 'true' } };
-    case 'none':
-      return { nodeArgs: [], env: {} };
-    case 'floor':
-      return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'floor-register.ts')], env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' } };
-    case 'ours':
-      return { nodeArgs: shipped, env: { ...shippedTelemetryEnv(), ...exporting } };
-    case 'naive':
-      return { nodeArgs: ['--import', path.join(ROOT, 'bench', 'naive-register.ts')], env: { ...exporting, OTEL_METRICS_EXPORTER: 'none' } };
-  }
-}
-
 /** The equivalent autocannon command line, for the results file. */
 function cliOf(endpoint: EndpointName, rate?: number): string {
   if (rate !== undefined) {
-    return `bench/lib.ts pacedLoad: open loop, one ${endpoint} every ${String(1000 / rate)} ms for ${String(DURATION_S)} s, up to ${String(PACED_SOCKETS)} keep-alive sockets, latency from write to last byte`;
+    return `bench/lib/load.ts pacedLoad: open loop, one ${endpoint} every ${String(1000 / rate)} ms for ${String(DURATION_S)} s, up to ${String(PACED_SOCKETS)} keep-alive sockets, latency from write to last byte`;
   }
   const common = `autocannon -c ${String(CONNECTIONS)} -d ${String(DURATION_S)} -H x-cruddur-user-handle=${BENCH_USER}`;
   return endpoint === 'GET /api/activities/home'
@@ -122,7 +71,7 @@ async function measure(variant: VariantName, round: number, endpoint: EndpointNa
   const { result, latenciesMs } = await load(DURATION_S);
   const wallMicros = Number(process.hrtime.bigint() - wallBefore) / 1000;
   const cpuUsed = cpuMicros(pid) - cpuBefore;
-  const sorted = Float64Array.from(latenciesMs).sort();
+  const sorted = sortedOf(latenciesMs);
   const ok = result['2xx'];
   const measurement: Measurement = {
     variant,
@@ -164,8 +113,8 @@ async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   mkdirSync(path.dirname(OUTPUT), { recursive: true });
   const logFd = openSync(path.join(OUT_DIR, 'app-overhead.log'), 'w');
-  const loadBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
-  if ((loadBefore[0] ?? 0) > 0.5) process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
+  const loadBefore = loadAverage();
+  warnIfBusy(loadBefore);
 
   const collector = await startPassThroughCollector(logFd);
   const measurements: Measurement[] = [];
@@ -241,13 +190,9 @@ async function main(): Promise<void> {
       settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, fixedRate: FIXED_RATE, ...(SERVER_NODE_ARGS.length > 0 ? { serverNodeArgs: SERVER_NODE_ARGS.join(' ') } : {}) },
       pinning: `server: taskset -c ${SERVER_CPU}; runner + autocannon + pass-through collector: CPU 0 (taskset -c 0 on the runner)`,
       commands: {
-        runner: 'taskset -c 0 node bench/app-overhead.ts   (make bench)',
-        'server (bare)': 'OTEL_SDK_DISABLED=true taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js',
-        'server (none)': 'taskset -c 1 node dist/src/server.js',
-        'server (floor)': 'OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=none taskset -c 1 node --import ../bench/floor-register.ts dist/src/server.js',
-        'server (ours)': `${Object.entries(shippedTelemetryEnv()).map(([name, value]) => `${name}=${value}`).join(' ')} OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js`,
-        'server (naive)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP OTEL_METRICS_EXPORTER=none taskset -c 1 node --import ../bench/naive-register.ts dist/src/server.js',
-        collector: 'otelcol-cruddur --config bench/collector-passthrough.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
+        runner: 'taskset -c 0 node bench/app-overhead/main.ts   (make bench)',
+        ...serverCommands(),
+        collector: 'otelcol-cruddur --config bench/app-overhead/pass-through.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
         'load GET (saturate)': cliOf('GET /api/activities/home'),
         'load POST (saturate)': cliOf('POST /api/activities'),
         'load GET (fixed rate)': cliOf('GET /api/activities/home', FIXED_RATE),

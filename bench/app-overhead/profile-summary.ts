@@ -3,12 +3,12 @@
  * Self time is what the function itself ran, not its callees, so the top entries are where the
  * CPU actually goes. Samples taken while modules load (start-up: a stack through the module
  * loader's entry points) are left out, so a short profiled run still shows the steady state.
- * Usage: `node bench/profile-summary.ts <file.cpuprofile> [topN]`.
+ * Usage: `node bench/app-overhead/profile-summary.ts <file.cpuprofile> [topN]`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { ProfileEntry, ProfileSummary } from './lib.ts';
+import type { ProfileEntry, ProfileSummary } from './results.ts';
 
 interface CallFrame {
   readonly functionName: string;
@@ -124,7 +124,7 @@ export function summariseProfile(file: string, topN = 25): ProfileSummary {
 if (import.meta.main) {
   const file = process.argv[2];
   if (file === undefined) {
-    process.stderr.write('usage: node bench/profile-summary.ts <file.cpuprofile> [topN]\n');
+    process.stderr.write('usage: node bench/app-overhead/profile-summary.ts <file.cpuprofile> [topN]\n');
     process.exit(2);
   }
   const summary = summariseProfile(file, Number(process.argv[3] ?? '25'));

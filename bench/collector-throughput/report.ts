@@ -1,21 +1,16 @@
 /**
- * Renders bench/results/collector-throughput.json (written by bench/collector-throughput.ts):
- * a Markdown section for bench/RESULTS.md and the lines `make bench` prints. Every comparison is
- * between configs of the same run: absolute spans/s vary with the machine's load, the ratio of
- * fan-out to pass-through measured side by side is what counts.
+ * Renders docs/bench/results/collector-throughput.json (written by main.ts): a Markdown section
+ * for docs/bench/RESULTS.md and the lines `make bench` prints. Every comparison is between configs
+ * of the same run: absolute spans/s vary with the machine's load, the ratio of fan-out to
+ * pass-through measured side by side is what counts.
  *
- * `node bench/collector-throughput-report.ts [results.json]` prints the section and the ratios.
+ * `node bench/collector-throughput/report.ts [results.json]` prints the section and the ratios.
  */
 import { readFileSync } from 'node:fs';
 
-import path from 'node:path';
+import { exactCommands, fmt } from '../lib/markdown.ts';
+import { COLLECTOR_THROUGHPUT_JSON, type CollectorThroughputResults, type ConfigName, type ConfigResult, type LimitKind, type StepResult } from './results.ts';
 
-// Types only: the runner imports this module, so a value import back would be a cycle.
-import type { CollectorThroughputResults, ConfigName, ConfigResult, LimitKind, StepResult } from './collector-throughput.ts';
-
-export const COLLECTOR_THROUGHPUT_JSON = path.join(import.meta.dirname, 'results', 'collector-throughput.json');
-
-const fmt = (value: number | null | undefined, digits = 0): string => (value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits));
 const spans = (value: number | null): string => (value === null ? 'none' : value.toLocaleString('en-US'));
 
 function config(results: CollectorThroughputResults, name: ConfigName): ConfigResult | undefined {
@@ -70,7 +65,7 @@ export function renderCollectorThroughput(results: CollectorThroughputResults): 
   const { meta } = results;
   const out: string[] = [];
   out.push('## 2. Collector throughput', '');
-  out.push(`Generated from \`bench/results/collector-throughput.json\` (\`make bench-collector\`, bench/collector-throughput.ts). Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}${meta.quick ? ' — **quick smoke run, short steps: not a measurement**' : ''}.`);
+  out.push(`Generated from \`docs/bench/results/collector-throughput.json\` (\`make bench-collector\`, bench/collector-throughput/main.ts). Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}${meta.quick ? ' — **quick smoke run, short steps: not a measurement**' : ''}.`);
   out.push(`Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, ${String(meta.host.memoryMiB)} MiB, Linux ${meta.host.kernel}; load average before the run ${meta.host.loadBefore.join(' / ')}.`);
   out.push(`Versions: ${Object.entries(meta.versions).map(([name, v]) => `${name} ${v}`).join(', ')}. Commit ${meta.git.commit.slice(0, 12)}${meta.git.uncommittedConfigFiles.length === 0 ? '' : `, with uncommitted changes to ${meta.git.uncommittedConfigFiles.map((f) => `\`${f}\``).join(', ')}`}.`);
   out.push(`Pinning: collector ${meta.conditions.collectorCpu}; ${meta.conditions.loadCpu}. So spans/s below are **per collector core**.`);
@@ -139,9 +134,7 @@ export function renderCollectorThroughput(results: CollectorThroughputResults): 
       out.push('');
     }
   }
-  out.push('### Exact commands', '', '```');
-  for (const [name, command] of Object.entries(meta.commands)) out.push(`# ${name}`, command);
-  out.push('```', '');
+  out.push(...exactCommands(meta.commands));
   return out.join('\n');
 }
 
@@ -182,7 +175,7 @@ function ratioLines(results: CollectorThroughputResults): string[] {
   return lines;
 }
 
-/** The lines `make bench` prints for this deliverable. */
+/** The lines `make bench` prints for this benchmark. */
 export function collectorThroughputRatios(results: CollectorThroughputResults): string[] {
   const lines: string[] = [];
   lines.push(`collector throughput, run of ${results.meta.date}${results.meta.quick ? ' (QUICK smoke run)' : ''} (collector on CPU 1, load on CPU 0; max spans/s with 0 loss per core):`);
