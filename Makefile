@@ -38,7 +38,7 @@ typecheck: setup ## type-check app and tests
 test-unit: setup ## fast unit tests (the telemetry ones build and load the compiled app)
 	npx vitest run --project unit
 
-test: typecheck test-unit test-collector test-integration test-fast-reliability ## every test: unit, collector, integration (containers), fast reliability (OpenAPI, fuzz, malformed input, exposure)
+test: lint typecheck test-unit test-collector test-integration test-fast-reliability ## lint, then every test: unit, collector, integration (containers), fast reliability (OpenAPI, fuzz, malformed input, exposure)
 
 run: build ## run the API on :4567 exporting OTLP/gRPC to $$OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)
 	cd app && npm start
