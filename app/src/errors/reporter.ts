@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import Rollbar from 'rollbar';
 
-import type { RollbarConfig } from '../config';
+import type { RollbarConfig } from '../config.ts';
 
 /** Who and what an error report is about. */
 export interface ReportContext {

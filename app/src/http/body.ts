@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 
-import { HttpError } from './errors';
+import { HttpError } from './errors.ts';
 
 /**
  * JSON body parsing for write routes: only `application/json` bodies, at most `limit` bytes.

@@ -1,10 +1,10 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
-import type { ErrorReporter } from '../errors/reporter';
-import type { Logger } from '../logging/logger';
-import { NotFoundError, ValidationError } from '../services/errors';
-import { requestSpan } from '../telemetry/request-span';
+import type { ErrorReporter } from '../errors/reporter.ts';
+import type { Logger } from '../logging/logger.ts';
+import { NotFoundError, ValidationError } from '../services/errors.ts';
+import { requestSpan } from '../telemetry/request-span.ts';
 
 /** A client error the HTTP layer itself detects (malformed body, wrong media type, ...). */
 export class HttpError extends Error {

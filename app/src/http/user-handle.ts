@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 
-import { DEFAULT_USER_HANDLE } from '../domain/users';
-import { requestSpan } from '../telemetry/request-span';
+import { DEFAULT_USER_HANDLE } from '../domain/users.ts';
+import { requestSpan } from '../telemetry/request-span.ts';
 
 export const USER_HANDLE_HEADER = 'x-cruddur-user-handle';
 

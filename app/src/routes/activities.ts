@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 
-import { jsonBody, optionalText, parseBody } from '../http/body';
-import type { ActivitiesService } from '../services/activities-service';
+import { jsonBody, optionalText, parseBody } from '../http/body.ts';
+import type { ActivitiesService } from '../services/activities-service.ts';
 
 /** Express 5 types wildcard params as arrays; these routes have none, but narrow anyway. */
 function singleParam(value: string | string[] | undefined): string | undefined {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Activity, Message, MessageGroup, Reply } from '../domain/model';
-import { isoWithOffset, type Clock } from '../domain/time';
-import { displayNameOf } from '../domain/users';
-import { HOME_SEED, MESSAGE_GROUPS_SEED, MESSAGES_SEED, NOTIFICATIONS_SEED, type SeedActivity } from './seed';
+import type { Activity, Message, MessageGroup, Reply } from '../domain/model.ts';
+import { isoWithOffset, type Clock } from '../domain/time.ts';
+import { displayNameOf } from '../domain/users.ts';
+import { HOME_SEED, MESSAGE_GROUPS_SEED, MESSAGES_SEED, NOTIFICATIONS_SEED, type SeedActivity } from './seed.ts';
 
 export type Feed = 'home' | 'notifications';
 

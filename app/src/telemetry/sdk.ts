@@ -16,7 +16,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
-import { RetryingExporter } from './retrying-exporter';
+import { RetryingExporter } from './retrying-exporter.ts';
 
 export const DEFAULT_SERVICE_NAME = 'cruddur-backend';
 export const HEALTH_PATH = '/health';
