@@ -17,7 +17,9 @@ if (!region) {
   process.exit(2);
 }
 // The SDK reads the AWS_ENDPOINT_URL* variables itself; we only say which are in effect.
-const overrides = Object.entries(process.env).filter(([k, v]) => k.startsWith('AWS_ENDPOINT_URL') && v).map(([k, v]) => `${k}=${v}`);
+const overrides = Object.entries(process.env)
+  .filter(([k, v]) => k.startsWith('AWS_ENDPOINT_URL') && v)
+  .map(([k, v]) => `${k}=${v}`);
 const xray = new XRayClient({ region });
 const logs = new CloudWatchLogsClient({ region });
 try {

@@ -1,9 +1,18 @@
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  CreateGroupCommand, CreateSamplingRuleCommand, GetGroupCommand, GetSamplingRulesCommand,
-  UpdateGroupCommand, UpdateSamplingRuleCommand, XRayClient, type SamplingRule,
+  CreateGroupCommand,
+  CreateSamplingRuleCommand,
+  GetGroupCommand,
+  GetSamplingRulesCommand,
+  UpdateGroupCommand,
+  UpdateSamplingRuleCommand,
+  XRayClient,
+  type SamplingRule,
 } from '@aws-sdk/client-xray';
 
 /** What a step did; a second run of an unchanged setup reports only "unchanged". */
@@ -16,8 +25,22 @@ export interface StepResult {
 }
 
 export interface Desired {
-  samplingRule: Required<Pick<SamplingRule, 'RuleName' | 'ResourceARN' | 'Priority' | 'FixedRate' | 'ReservoirSize'
-    | 'ServiceName' | 'ServiceType' | 'Host' | 'HTTPMethod' | 'URLPath' | 'Version'>> & { Attributes: Record<string, string> };
+  samplingRule: Required<
+    Pick<
+      SamplingRule,
+      | 'RuleName'
+      | 'ResourceARN'
+      | 'Priority'
+      | 'FixedRate'
+      | 'ReservoirSize'
+      | 'ServiceName'
+      | 'ServiceType'
+      | 'Host'
+      | 'HTTPMethod'
+      | 'URLPath'
+      | 'Version'
+    >
+  > & { Attributes: Record<string, string> };
   group: { GroupName: string; FilterExpression: string };
   logGroup: { logGroupName: string; retentionInDays: number };
 }
@@ -44,7 +67,17 @@ export async function ensureGroup(xray: XRayClient, want: Desired['group']): Pro
 }
 
 // The fields UpdateSamplingRule can change (Version cannot be updated).
-const MUTABLE = ['ResourceARN', 'Priority', 'FixedRate', 'ReservoirSize', 'ServiceName', 'ServiceType', 'Host', 'HTTPMethod', 'URLPath'] as const;
+const MUTABLE = [
+  'ResourceARN',
+  'Priority',
+  'FixedRate',
+  'ReservoirSize',
+  'ServiceName',
+  'ServiceType',
+  'Host',
+  'HTTPMethod',
+  'URLPath',
+] as const;
 
 export async function ensureSamplingRule(xray: XRayClient, want: Desired['samplingRule']): Promise<StepResult> {
   const resource = `xray sampling rule ${want.RuleName}`;

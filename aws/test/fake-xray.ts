@@ -16,14 +16,20 @@ export interface FakeXRay extends CaptureServer {
 export async function startFakeXRay(): Promise<FakeXRay> {
   const groups = new Map<string, { GroupName: string; FilterExpression: string }>();
   const rules = new Map<string, Record<string, unknown>>();
-  const notFound: CaptureResponse = { status: 400, headers: { 'x-amzn-errortype': 'InvalidRequestException' }, body: { message: 'Group not found' } };
+  const notFound: CaptureResponse = {
+    status: 400,
+    headers: { 'x-amzn-errortype': 'InvalidRequestException' },
+    body: { message: 'Group not found' },
+  };
 
   const server = await startCapture((req): CaptureResponse => {
     const body = (req.body ? JSON.parse(req.body) : {}) as Record<string, unknown>;
     switch (req.path) {
       case '/GetGroup': {
         const g = groups.get(String(body['GroupName']));
-        return g ? { status: 200, body: { Group: { ...g, GroupARN: `arn:aws:xray:us-east-1:000000000000:group/${g.GroupName}/x` } } } : notFound;
+        return g
+          ? { status: 200, body: { Group: { ...g, GroupARN: `arn:aws:xray:us-east-1:000000000000:group/${g.GroupName}/x` } } }
+          : notFound;
       }
       case '/CreateGroup':
       case '/UpdateGroup': {

@@ -36,9 +36,7 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
   }
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
-      .join('; ');
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
     throw new HttpError(400, 'invalid_field_type', `${detail}.`);
   }
   return parsed.data;

@@ -93,9 +93,8 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
       sendError(res, error.status, error.key, error.detail);
       return;
     }
-    const bodyParserError = typeof (error as ClientErrorLike).type === 'string'
-      ? BODY_PARSER_ERRORS[(error as { type: string }).type]
-      : undefined;
+    const bodyParserError =
+      typeof (error as ClientErrorLike).type === 'string' ? BODY_PARSER_ERRORS[(error as { type: string }).type] : undefined;
     if (bodyParserError !== undefined) {
       sendError(res, bodyParserError.status, bodyParserError.key, bodyParserError.detail);
       return;

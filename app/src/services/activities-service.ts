@@ -63,9 +63,7 @@ export class ActivitiesService {
 
   search(term: string | undefined): Activity[] {
     const needle = requireText(term, 'search_term_blank').toLocaleLowerCase();
-    return this.store
-      .listActivities('home')
-      .filter((activity) => activity.message.toLocaleLowerCase().includes(needle));
+    return this.store.listActivities('home').filter((activity) => activity.message.toLocaleLowerCase().includes(needle));
   }
 
   userFeed(handle: string | undefined): Activity[] {

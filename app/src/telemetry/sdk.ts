@@ -43,7 +43,10 @@ type ExporterChoice = 'otlp' | 'console' | 'none';
  * collector's business, so there is no per-vendor exporter to choose in the app.
  */
 function exporterChoice(value: string | undefined): ExporterChoice {
-  const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.includes('none')) return 'none';
   if (names.includes('console') && !names.includes('otlp')) return 'console';
   return 'otlp';
@@ -101,7 +104,10 @@ export function createInstrumentations(options: Pick<TelemetryOptions, 'errorRep
   ];
 }
 
-type LogBufferSettings = Pick<BatchLogRecordProcessorOptions, 'maxQueueSize' | 'scheduledDelayMillis' | 'exportTimeoutMillis' | 'maxExportBatchSize'>;
+type LogBufferSettings = Pick<
+  BatchLogRecordProcessorOptions,
+  'maxQueueSize' | 'scheduledDelayMillis' | 'exportTimeoutMillis' | 'maxExportBatchSize'
+>;
 
 const LOG_BUFFER_VARIABLES: Record<keyof LogBufferSettings, string> = {
   maxQueueSize: 'OTEL_BLRP_MAX_QUEUE_SIZE',
