@@ -17,10 +17,10 @@ export interface ReportContext {
  */
 export interface ErrorReporter {
   readonly enabled: boolean;
-  error(error: Error, context?: ReportContext): void;
-  warning(message: string, context?: ReportContext): void;
+  error: (error: Error, context?: ReportContext) => void;
+  warning: (message: string, context?: ReportContext) => void;
   /** Waits for queued items to be sent, at most `timeoutMs`; never rejects. */
-  flush(timeoutMs: number): Promise<void>;
+  flush: (timeoutMs: number) => Promise<void>;
 }
 
 export const disabledReporter: ErrorReporter = {
@@ -86,8 +86,8 @@ export function createRollbarReporter(options: RollbarReporterOptions): ErrorRep
     if (request !== undefined && context?.userHandle !== undefined) {
       request.rollbar_person = { id: context.userHandle };
     }
-    if (request !== undefined) rollbar[level](subject, request, custom);
-    else rollbar[level](subject, custom);
+    if (request === undefined) rollbar[level](subject, custom);
+    else rollbar[level](subject, request, custom);
   };
 
   return {

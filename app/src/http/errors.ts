@@ -9,13 +9,15 @@ import { requestSpan } from '../telemetry/request-span.ts';
 /** A client error the HTTP layer itself detects (malformed body, wrong media type, ...). */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
+  readonly status: number;
+  readonly key: string;
+  readonly detail: string;
 
-  constructor(
-    readonly status: number,
-    readonly key: string,
-    readonly detail: string,
-  ) {
+  constructor(status: number, key: string, detail: string) {
     super(detail);
+    this.status = status;
+    this.key = key;
+    this.detail = detail;
   }
 }
 

@@ -75,12 +75,14 @@ export interface NewMessage {
  * can never mutate stored state by accident.
  */
 export class MemoryStore {
+  private readonly clock: Clock;
   private readonly epochMs: number;
   private readonly activities = new Map<string, ActivityRecord>();
   private readonly messages: MessageRecord[] = [];
   private readonly messageGroups: MessageGroupRecord[] = [];
 
-  constructor(private readonly clock: Clock) {
+  constructor(clock: Clock) {
+    this.clock = clock;
     this.epochMs = clock.now().getTime();
     for (const seed of HOME_SEED) this.addSeedActivity(seed, 'home');
     for (const seed of NOTIFICATIONS_SEED) this.addSeedActivity(seed, 'notifications');
