@@ -1,5 +1,5 @@
 import {
-  CloudWatchLogsClient,
+  type CloudWatchLogsClient,
   CreateLogGroupCommand,
   DescribeLogGroupsCommand,
   PutRetentionPolicyCommand,
@@ -11,7 +11,7 @@ import {
   GetSamplingRulesCommand,
   UpdateGroupCommand,
   UpdateSamplingRuleCommand,
-  XRayClient,
+  type XRayClient,
   type SamplingRule,
 } from '@aws-sdk/client-xray';
 
@@ -113,11 +113,11 @@ export async function ensureLogGroup(logs: CloudWatchLogsClient, want: Desired['
   } while (token && !group);
 
   const results: StepResult[] = [];
-  if (!group) {
+  if (group) {
+    results.push({ resource: `log group ${name}`, outcome: 'unchanged' });
+  } else {
     await logs.send(new CreateLogGroupCommand({ logGroupName: name }));
     results.push({ resource: `log group ${name}`, outcome: 'created' });
-  } else {
-    results.push({ resource: `log group ${name}`, outcome: 'unchanged' });
   }
   const current = group?.retentionInDays;
   if (current === want.retentionInDays) {
@@ -142,7 +142,10 @@ export async function setupAll(xray: XRayClient, logs: CloudWatchLogsClient, wan
 }
 
 export function describeResults(results: StepResult[]): string {
-  const lines = results.map((r) => `${r.outcome.padEnd(9)} ${r.resource}${r.detail ? ` (${r.detail})` : ''}`);
+  const lines = results.map((r) => {
+    const detail = r.detail ?? '';
+    return `${r.outcome.padEnd(9)} ${r.resource}${detail === '' ? '' : ` (${detail})`}`;
+  });
   const changed = results.filter((r) => r.outcome !== 'unchanged').length;
   lines.push(changed === 0 ? 'nothing changed: everything already as desired' : `${changed} change(s) applied`);
   return lines.join('\n');

@@ -1,4 +1,4 @@
-import { startCapture, type CaptureResponse, type CaptureServer, type Captured } from '../../otel-collector/test/support/capture.js';
+import { startCapture, type CaptureResponse, type CaptureServer, type Captured } from '../../otel-collector/test/support/capture.ts';
 
 /**
  * moto implements no X-Ray groups or sampling rules, so this stands where the X-Ray API would:
@@ -10,7 +10,7 @@ export interface FakeXRay extends CaptureServer {
   groups: Map<string, { GroupName: string; FilterExpression: string }>;
   rules: Map<string, Record<string, unknown>>;
   /** The requests of one operation, by path (e.g. "/CreateGroup"). */
-  calls(path: string): Captured[];
+  calls: (path: string) => Captured[];
 }
 
 export async function startFakeXRay(): Promise<FakeXRay> {
@@ -26,28 +26,28 @@ export async function startFakeXRay(): Promise<FakeXRay> {
     const body = (req.body ? JSON.parse(req.body) : {}) as Record<string, unknown>;
     switch (req.path) {
       case '/GetGroup': {
-        const g = groups.get(String(body['GroupName']));
+        const g = groups.get(String(body.GroupName));
         return g
           ? { status: 200, body: { Group: { ...g, GroupARN: `arn:aws:xray:us-east-1:000000000000:group/${g.GroupName}/x` } } }
           : notFound;
       }
       case '/CreateGroup':
       case '/UpdateGroup': {
-        const g = { GroupName: String(body['GroupName']), FilterExpression: String(body['FilterExpression']) };
+        const g = { GroupName: String(body.GroupName), FilterExpression: String(body.FilterExpression) };
         groups.set(g.GroupName, g);
         return { status: 200, body: { Group: g } };
       }
       case '/GetSamplingRules':
         return { status: 200, body: { SamplingRuleRecords: [...rules.values()].map((r) => ({ SamplingRule: r })) } };
       case '/CreateSamplingRule': {
-        const r = body['SamplingRule'] as Record<string, unknown>;
-        rules.set(String(r['RuleName']), r);
+        const r = body.SamplingRule as Record<string, unknown>;
+        rules.set(String(r.RuleName), r);
         return { status: 200, body: { SamplingRuleRecord: { SamplingRule: r } } };
       }
       case '/UpdateSamplingRule': {
-        const u = body['SamplingRuleUpdate'] as Record<string, unknown>;
-        const merged = { ...rules.get(String(u['RuleName'])), ...u };
-        rules.set(String(u['RuleName']), merged);
+        const u = body.SamplingRuleUpdate as Record<string, unknown>;
+        const merged = { ...rules.get(String(u.RuleName)), ...u };
+        rules.set(String(u.RuleName), merged);
         return { status: 200, body: { SamplingRuleRecord: { SamplingRule: merged } } };
       }
       default:
