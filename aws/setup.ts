@@ -11,17 +11,19 @@ import { XRayClient } from '@aws-sdk/client-xray';
 import { loadDesired } from './lib/desired.ts';
 import { describeResults, setupAll } from './lib/resources.ts';
 
-const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 if (!region) {
   console.error('aws-setup: set AWS_REGION');
   process.exit(2);
 }
 // The SDK reads the AWS_ENDPOINT_URL* variables itself; we only say which are in effect.
-const overrides = Object.entries(process.env).filter(([k, v]) => k.startsWith('AWS_ENDPOINT_URL') && v).map(([k, v]) => `${k}=${v}`);
+const overrides = Object.entries(process.env)
+  .filter(([k, v]) => k.startsWith('AWS_ENDPOINT_URL') && v)
+  .map(([k, v]) => `${k}=${v}`);
 const xray = new XRayClient({ region });
 const logs = new CloudWatchLogsClient({ region });
 try {
-  console.log(`aws-setup: region ${region}${overrides.length ? `, ${overrides.join(', ')}` : ''}`);
+  console.log(`aws-setup: region ${region}${overrides.length > 0 ? `, ${overrides.join(', ')}` : ''}`);
   console.log(describeResults(await setupAll(xray, logs, loadDesired())));
 } catch (err) {
   console.error(`aws-setup failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);

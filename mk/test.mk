@@ -3,7 +3,7 @@
 # reliability (fuzz, malformed input, exposure, secrets, outages, overload; docs/reliability.md).
 .PHONY: test typecheck test-unit validate test-collector test-integration test-fast-reliability test-reliability fuzz
 
-test: typecheck test-unit test-collector test-integration test-fast-reliability ## every test: unit, collector, integration (containers), fast reliability
+test: lint typecheck test-unit test-collector test-integration test-fast-reliability ## every test: lint, typecheck, unit, collector, integration (containers), fast reliability
 
 typecheck: setup ## type-check every TypeScript tree
 	npx tsc -p tsconfig.json --noEmit

@@ -1,13 +1,13 @@
 import type { Express } from 'express';
 
-import type { AppConfig } from './config';
-import { systemClock, type Clock } from './domain/time';
-import { createErrorReporter, type ErrorReporter } from './errors/reporter';
-import { createApp } from './http/app';
-import type { Logger } from './logging/logger';
-import { ActivitiesService } from './services/activities-service';
-import { MessagesService } from './services/messages-service';
-import { MemoryStore } from './store/memory-store';
+import type { AppConfig } from './config.ts';
+import { systemClock, type Clock } from './domain/time.ts';
+import { createErrorReporter, type ErrorReporter } from './errors/reporter.ts';
+import { createApp } from './http/app.ts';
+import type { Logger } from './logging/logger.ts';
+import { ActivitiesService } from './services/activities-service.ts';
+import { MessagesService } from './services/messages-service.ts';
+import { MemoryStore } from './store/memory-store.ts';
 
 export interface Service {
   readonly app: Express;

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 
-import { createService } from './compose';
-import { loadConfig } from './config';
-import { createShutdown } from './lifecycle/shutdown';
-import { createLogger } from './logging/logger';
-import { shutdownTelemetry } from './telemetry/handle';
+import { createService } from './compose.ts';
+import { loadConfig } from './config.ts';
+import { createShutdown } from './lifecycle/shutdown.ts';
+import { createLogger } from './logging/logger.ts';
+import { shutdownTelemetry } from './telemetry/handle.ts';
 
 function main(): void {
   const config = loadConfig();

@@ -1,9 +1,18 @@
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand,
+  type CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  CreateGroupCommand, CreateSamplingRuleCommand, GetGroupCommand, GetSamplingRulesCommand,
-  UpdateGroupCommand, UpdateSamplingRuleCommand, XRayClient, type SamplingRule,
+  CreateGroupCommand,
+  CreateSamplingRuleCommand,
+  GetGroupCommand,
+  GetSamplingRulesCommand,
+  UpdateGroupCommand,
+  UpdateSamplingRuleCommand,
+  type XRayClient,
+  type SamplingRule,
 } from '@aws-sdk/client-xray';
 
 /** What a step did; a second run of an unchanged setup reports only "unchanged". */
@@ -16,8 +25,22 @@ export interface StepResult {
 }
 
 export interface Desired {
-  samplingRule: Required<Pick<SamplingRule, 'RuleName' | 'ResourceARN' | 'Priority' | 'FixedRate' | 'ReservoirSize'
-    | 'ServiceName' | 'ServiceType' | 'Host' | 'HTTPMethod' | 'URLPath' | 'Version'>> & { Attributes: Record<string, string> };
+  samplingRule: Required<
+    Pick<
+      SamplingRule,
+      | 'RuleName'
+      | 'ResourceARN'
+      | 'Priority'
+      | 'FixedRate'
+      | 'ReservoirSize'
+      | 'ServiceName'
+      | 'ServiceType'
+      | 'Host'
+      | 'HTTPMethod'
+      | 'URLPath'
+      | 'Version'
+    >
+  > & { Attributes: Record<string, string> };
   group: { GroupName: string; FilterExpression: string };
   logGroup: { logGroupName: string; retentionInDays: number };
 }
@@ -44,7 +67,17 @@ export async function ensureGroup(xray: XRayClient, want: Desired['group']): Pro
 }
 
 // The fields UpdateSamplingRule can change (Version cannot be updated).
-const MUTABLE = ['ResourceARN', 'Priority', 'FixedRate', 'ReservoirSize', 'ServiceName', 'ServiceType', 'Host', 'HTTPMethod', 'URLPath'] as const;
+const MUTABLE = [
+  'ResourceARN',
+  'Priority',
+  'FixedRate',
+  'ReservoirSize',
+  'ServiceName',
+  'ServiceType',
+  'Host',
+  'HTTPMethod',
+  'URLPath',
+] as const;
 
 export async function ensureSamplingRule(xray: XRayClient, want: Desired['samplingRule']): Promise<StepResult> {
   const resource = `xray sampling rule ${want.RuleName}`;
@@ -80,11 +113,11 @@ export async function ensureLogGroup(logs: CloudWatchLogsClient, want: Desired['
   } while (token && !group);
 
   const results: StepResult[] = [];
-  if (!group) {
+  if (group) {
+    results.push({ resource: `log group ${name}`, outcome: 'unchanged' });
+  } else {
     await logs.send(new CreateLogGroupCommand({ logGroupName: name }));
     results.push({ resource: `log group ${name}`, outcome: 'created' });
-  } else {
-    results.push({ resource: `log group ${name}`, outcome: 'unchanged' });
   }
   const current = group?.retentionInDays;
   if (current === want.retentionInDays) {
@@ -109,7 +142,10 @@ export async function setupAll(xray: XRayClient, logs: CloudWatchLogsClient, wan
 }
 
 export function describeResults(results: StepResult[]): string {
-  const lines = results.map((r) => `${r.outcome.padEnd(9)} ${r.resource}${r.detail ? ` (${r.detail})` : ''}`);
+  const lines = results.map((r) => {
+    const detail = r.detail ?? '';
+    return `${r.outcome.padEnd(9)} ${r.resource}${detail === '' ? '' : ` (${detail})`}`;
+  });
   const changed = results.filter((r) => r.outcome !== 'unchanged').length;
   lines.push(changed === 0 ? 'nothing changed: everything already as desired' : `${changed} change(s) applied`);
   return lines.join('\n');

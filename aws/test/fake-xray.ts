@@ -10,38 +10,44 @@ export interface FakeXRay extends CaptureServer {
   groups: Map<string, { GroupName: string; FilterExpression: string }>;
   rules: Map<string, Record<string, unknown>>;
   /** The requests of one operation, by path (e.g. "/CreateGroup"). */
-  calls(path: string): CapturedRequest[];
+  calls: (path: string) => CapturedRequest[];
 }
 
 export async function startFakeXRay(): Promise<FakeXRay> {
   const groups = new Map<string, { GroupName: string; FilterExpression: string }>();
   const rules = new Map<string, Record<string, unknown>>();
-  const notFound: CaptureResponse = { status: 400, headers: { 'x-amzn-errortype': 'InvalidRequestException' }, body: { message: 'Group not found' } };
+  const notFound: CaptureResponse = {
+    status: 400,
+    headers: { 'x-amzn-errortype': 'InvalidRequestException' },
+    body: { message: 'Group not found' },
+  };
 
   const server = await captureServer((req): CaptureResponse => {
     const body = (req.body ? JSON.parse(req.body) : {}) as Record<string, unknown>;
     switch (req.path) {
       case '/GetGroup': {
-        const g = groups.get(String(body['GroupName']));
-        return g ? { status: 200, body: { Group: { ...g, GroupARN: `arn:aws:xray:us-east-1:000000000000:group/${g.GroupName}/x` } } } : notFound;
+        const g = groups.get(String(body.GroupName));
+        return g
+          ? { status: 200, body: { Group: { ...g, GroupARN: `arn:aws:xray:us-east-1:000000000000:group/${g.GroupName}/x` } } }
+          : notFound;
       }
       case '/CreateGroup':
       case '/UpdateGroup': {
-        const g = { GroupName: String(body['GroupName']), FilterExpression: String(body['FilterExpression']) };
+        const g = { GroupName: String(body.GroupName), FilterExpression: String(body.FilterExpression) };
         groups.set(g.GroupName, g);
         return { status: 200, body: { Group: g } };
       }
       case '/GetSamplingRules':
         return { status: 200, body: { SamplingRuleRecords: [...rules.values()].map((r) => ({ SamplingRule: r })) } };
       case '/CreateSamplingRule': {
-        const r = body['SamplingRule'] as Record<string, unknown>;
-        rules.set(String(r['RuleName']), r);
+        const r = body.SamplingRule as Record<string, unknown>;
+        rules.set(String(r.RuleName), r);
         return { status: 200, body: { SamplingRuleRecord: { SamplingRule: r } } };
       }
       case '/UpdateSamplingRule': {
-        const u = body['SamplingRuleUpdate'] as Record<string, unknown>;
-        const merged = { ...rules.get(String(u['RuleName'])), ...u };
-        rules.set(String(u['RuleName']), merged);
+        const u = body.SamplingRuleUpdate as Record<string, unknown>;
+        const merged = { ...rules.get(String(u.RuleName)), ...u };
+        rules.set(String(u.RuleName), merged);
         return { status: 200, body: { SamplingRuleRecord: { SamplingRule: merged } } };
       }
       default:

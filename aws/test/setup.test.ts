@@ -47,7 +47,12 @@ afterAll(async () => {
 describe('aws/json', () => {
   it('describes the Cruddur sampling rule, group and log group the design asks for', () => {
     expect(desired.samplingRule).toMatchObject({
-      RuleName: 'Cruddur', Priority: 9000, FixedRate: 0.1, ReservoirSize: 5, ServiceName: 'cruddur-backend', Version: 1,
+      RuleName: 'Cruddur',
+      Priority: 9000,
+      FixedRate: 0.1,
+      ReservoirSize: 5,
+      ServiceName: 'cruddur-backend',
+      Version: 1,
     });
     expect(desired.group).toEqual({ GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' });
     expect(desired.logGroup).toEqual({ logGroupName: 'cruddur', retentionInDays: 14 });
@@ -59,14 +64,23 @@ describe('aws/json', () => {
     };
     const actions = policy.Statement.flatMap((s) => s.Action).sort();
     expect(actions).toEqual([
-      'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy',
-      'xray:GetSamplingRules', 'xray:GetSamplingStatisticSummaries', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+      'logs:CreateLogGroup',
+      'logs:CreateLogStream',
+      'logs:DescribeLogStreams',
+      'logs:PutLogEvents',
+      'logs:PutRetentionPolicy',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingStatisticSummaries',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
     for (const s of policy.Statement) {
       expect(s.Effect).toBe('Allow');
       expect(s.Action.every((a) => !a.includes('*'))).toBe(true);
-      if (s.Action.some((a) => a.startsWith('logs:'))) expect(s.Resource).toMatch(/^arn:aws:logs:\*:\*:log-group:cruddur(:log-stream:\*)?$/);
     }
+    const logsStatements = policy.Statement.filter((s) => s.Action.some((a) => a.startsWith('logs:')));
+    for (const s of logsStatements) expect(s.Resource).toMatch(/^arn:aws:logs:\*:\*:log-group:cruddur(:log-stream:\*)?$/);
   });
 });
 
@@ -83,7 +97,9 @@ describe('make aws-setup', () => {
     const [createGroup] = xrayApi.calls('/CreateGroup');
     expect(JSON.parse(createGroup?.body ?? '{}')).toEqual({ GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' });
     for (const r of [createRule, createGroup]) {
-      expect(String(r?.headers['authorization'])).toMatch(new RegExp(`Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/xray/aws4_request`));
+      expect(String(r?.headers.authorization)).toMatch(
+        new RegExp(`Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/xray/aws4_request`),
+      );
     }
     // moto implements CloudWatch Logs: the group really exists with its retention.
     expect(await logGroupRetention(moto.access, 'cruddur')).toBe(14);
@@ -94,7 +110,10 @@ describe('make aws-setup', () => {
     const out = await setupCli();
     expect(out).toContain('nothing changed: everything already as desired');
     expect(out).not.toMatch(/^(created|updated)/m);
-    const sent = xrayApi.requests.slice(before).map((r) => r.path).sort();
+    const sent = xrayApi.requests
+      .slice(before)
+      .map((r) => r.path)
+      .sort();
     expect(sent).toEqual(['/GetGroup', '/GetSamplingRules']);
   });
 
@@ -109,14 +128,20 @@ describe('make aws-setup', () => {
     expect(out).toContain('updated   xray sampling rule Cruddur (FixedRate)');
     expect(await logGroupRetention(moto.access, 'cruddur')).toBe(14);
     const update = xrayApi.calls('/UpdateSamplingRule').at(-1);
-    expect(JSON.parse(update?.body ?? '{}')).toMatchObject({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.1, ReservoirSize: 5, Priority: 9000 } });
+    expect(JSON.parse(update?.body ?? '{}')).toMatchObject({
+      SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.1, ReservoirSize: 5, Priority: 9000 },
+    });
     expect(JSON.parse(update?.body ?? '{}').SamplingRuleUpdate).not.toHaveProperty('Version');
   });
 
   it('the library reports drift the same way when called directly', async () => {
     const xray = new XRayClient({ endpoint: xrayApi.url, region: REGION, credentials });
     xrayApi.rules.set('Cruddur', { ...desired.samplingRule, ServiceName: 'backend-flask' });
-    expect(await ensureSamplingRule(xray, desired.samplingRule)).toEqual({ resource: 'xray sampling rule Cruddur', outcome: 'updated', detail: 'ServiceName' });
+    expect(await ensureSamplingRule(xray, desired.samplingRule)).toEqual({
+      resource: 'xray sampling rule Cruddur',
+      outcome: 'updated',
+      detail: 'ServiceName',
+    });
     const logs = new CloudWatchLogsClient({ endpoint: moto.url, region: REGION, credentials });
     const results = await setupAll(xray, logs, desired);
     expect(results.every((r) => r.outcome === 'unchanged')).toBe(true);

@@ -1,6 +1,6 @@
 /** A clock is injected wherever "now" matters, so tests can pin it. */
 export interface Clock {
-  now(): Date;
+  now: () => Date;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import Rollbar from 'rollbar';
 
-import type { RollbarConfig } from '../config';
+import type { RollbarConfig } from '../config.ts';
 
 /** Who and what an error report is about. */
 export interface ReportContext {
@@ -17,10 +17,10 @@ export interface ReportContext {
  */
 export interface ErrorReporter {
   readonly enabled: boolean;
-  error(error: Error, context?: ReportContext): void;
-  warning(message: string, context?: ReportContext): void;
+  error: (error: Error, context?: ReportContext) => void;
+  warning: (message: string, context?: ReportContext) => void;
   /** Waits for queued items to be sent, at most `timeoutMs`; never rejects. */
-  flush(timeoutMs: number): Promise<void>;
+  flush: (timeoutMs: number) => Promise<void>;
 }
 
 export const disabledReporter: ErrorReporter = {
@@ -86,8 +86,8 @@ export function createRollbarReporter(options: RollbarReporterOptions): ErrorRep
     if (request !== undefined && context?.userHandle !== undefined) {
       request.rollbar_person = { id: context.userHandle };
     }
-    if (request !== undefined) rollbar[level](subject, request, custom);
-    else rollbar[level](subject, custom);
+    if (request === undefined) rollbar[level](subject, custom);
+    else rollbar[level](subject, request, custom);
   };
 
   return {

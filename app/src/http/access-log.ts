@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 
-import type { Logger } from '../logging/logger';
+import type { Logger } from '../logging/logger.ts';
 
 /**
  * One record per request, written when the response is done (or the client gave up).

@@ -1,18 +1,18 @@
 import express, { type Express } from 'express';
 
-import type { AppConfig } from '../config';
-import type { ErrorReporter } from '../errors/reporter';
-import type { Logger } from '../logging/logger';
-import { activitiesRoutes } from '../routes/activities';
-import { messagesRoutes } from '../routes/messages';
-import { debugRoutes, healthRoutes, rollbarRoutes } from '../routes/operations';
-import type { ActivitiesService } from '../services/activities-service';
-import type { MessagesService } from '../services/messages-service';
-import { accessLog } from './access-log';
-import { corsPolicy } from './cors';
-import { errorHandler, notFound } from './errors';
-import { routeName } from '../telemetry/route-name';
-import { userHandle } from './user-handle';
+import type { AppConfig } from '../config.ts';
+import type { ErrorReporter } from '../errors/reporter.ts';
+import type { Logger } from '../logging/logger.ts';
+import { activitiesRoutes } from '../routes/activities.ts';
+import { messagesRoutes } from '../routes/messages.ts';
+import { debugRoutes, healthRoutes, rollbarRoutes } from '../routes/operations.ts';
+import type { ActivitiesService } from '../services/activities-service.ts';
+import type { MessagesService } from '../services/messages-service.ts';
+import { accessLog } from './access-log.ts';
+import { corsPolicy } from './cors.ts';
+import { errorHandler, notFound } from './errors.ts';
+import { routeName } from '../telemetry/route-name.ts';
+import { userHandle } from './user-handle.ts';
 
 export interface AppDependencies {
   readonly config: Pick<AppConfig, 'corsOrigins' | 'requestBodyLimit' | 'debugRoutes'>;

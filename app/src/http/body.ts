@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 
-import { HttpError } from './errors';
+import { HttpError } from './errors.ts';
 
 /**
  * JSON body parsing for write routes: only `application/json` bodies, at most `limit` bytes.
@@ -36,9 +36,7 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
   }
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
-      .join('; ');
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
     throw new HttpError(400, 'invalid_field_type', `${detail}.`);
   }
   return parsed.data;

@@ -1,21 +1,23 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
-import type { ErrorReporter } from '../errors/reporter';
-import type { Logger } from '../logging/logger';
-import { NotFoundError, ValidationError } from '../services/errors';
-import { requestSpan } from '../telemetry/request-span';
+import type { ErrorReporter } from '../errors/reporter.ts';
+import type { Logger } from '../logging/logger.ts';
+import { NotFoundError, ValidationError } from '../services/errors.ts';
+import { requestSpan } from '../telemetry/request-span.ts';
 
 /** A client error the HTTP layer itself detects (malformed body, wrong media type, ...). */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
+  readonly status: number;
+  readonly key: string;
+  readonly detail: string;
 
-  constructor(
-    readonly status: number,
-    readonly key: string,
-    readonly detail: string,
-  ) {
+  constructor(status: number, key: string, detail: string) {
     super(detail);
+    this.status = status;
+    this.key = key;
+    this.detail = detail;
   }
 }
 
@@ -93,9 +95,8 @@ export function errorHandler(options: ErrorHandlerOptions): ErrorRequestHandler 
       sendError(res, error.status, error.key, error.detail);
       return;
     }
-    const bodyParserError = typeof (error as ClientErrorLike).type === 'string'
-      ? BODY_PARSER_ERRORS[(error as { type: string }).type]
-      : undefined;
+    const bodyParserError =
+      typeof (error as ClientErrorLike).type === 'string' ? BODY_PARSER_ERRORS[(error as { type: string }).type] : undefined;
     if (bodyParserError !== undefined) {
       sendError(res, bodyParserError.status, bodyParserError.key, bodyParserError.detail);
       return;

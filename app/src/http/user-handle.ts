@@ -1,12 +1,13 @@
 import type { RequestHandler } from 'express';
 
-import { DEFAULT_USER_HANDLE } from '../domain/users';
-import { requestSpan } from '../telemetry/request-span';
+import { DEFAULT_USER_HANDLE } from '../domain/users.ts';
+import { requestSpan } from '../telemetry/request-span.ts';
 
 export const USER_HANDLE_HEADER = 'x-cruddur-user-handle';
 
 declare global {
   // Express declares `Locals` in this global namespace; merging is its documented extension point.
+  // biome-ignore lint/style/noNamespace: augments Express's own namespace; there is no other way in.
   namespace Express {
     interface Locals {
       /** The acting user; '' when the client sent the header blank (services reject that). */

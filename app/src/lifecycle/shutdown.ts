@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 
-import type { ErrorReporter } from '../errors/reporter';
-import type { Logger } from '../logging/logger';
+import type { ErrorReporter } from '../errors/reporter.ts';
+import type { Logger } from '../logging/logger.ts';
 
 export interface ShutdownOptions {
   readonly server: Server;

@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-import type { LogLevel } from '../config';
+import type { LogLevel } from '../config.ts';
 
 export type { Logger } from 'pino';
 

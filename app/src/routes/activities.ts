@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 
-import { jsonBody, optionalText, parseBody } from '../http/body';
-import type { ActivitiesService } from '../services/activities-service';
+import { jsonBody, optionalText, parseBody } from '../http/body.ts';
+import type { ActivitiesService } from '../services/activities-service.ts';
 
 /** Express 5 types wildcard params as arrays; these routes have none, but narrow anyway. */
 function singleParam(value: string | string[] | undefined): string | undefined {
@@ -25,7 +25,7 @@ export function activitiesRoutes(service: ActivitiesService, bodyLimit: string):
     res.json(service.notifications());
   });
   router.get('/api/activities/search', (req, res) => {
-    const term = req.query['term'];
+    const term = req.query.term;
     res.json(service.search(typeof term === 'string' ? term : undefined));
   });
   // `@{:handle}`: the handle is optional in the pattern so `/@` reaches the service's 422.
@@ -41,7 +41,7 @@ export function activitiesRoutes(service: ActivitiesService, bodyLimit: string):
   });
   router.post('/api/activities/:uuid/reply', ...body, (req, res) => {
     const { message } = parseBody(createReplySchema, req.body);
-    res.json(service.reply({ message, activityUuid: singleParam(req.params['uuid']), handle: res.locals.userHandle }));
+    res.json(service.reply({ message, activityUuid: singleParam(req.params.uuid), handle: res.locals.userHandle }));
   });
   return router;
 }

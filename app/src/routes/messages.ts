@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 
-import { jsonBody, optionalText, parseBody } from '../http/body';
-import type { MessagesService } from '../services/messages-service';
+import { jsonBody, optionalText, parseBody } from '../http/body.ts';
+import type { MessagesService } from '../services/messages-service.ts';
 
 const sendMessageSchema = z.object({ message: optionalText, user_receiver_handle: optionalText });
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 
-import type { ErrorReporter } from '../errors/reporter';
+import type { ErrorReporter } from '../errors/reporter.ts';
 
 /** Liveness for orchestrators. The telemetry setup exports no span for it. */
 export function healthRoutes(): Router {

@@ -1,10 +1,10 @@
 import { trace } from '@opentelemetry/api';
-import { TTL_MILLISECONDS, isTtl, type Activity, type Reply } from '../domain/model';
-import { isoWithOffset, type Clock } from '../domain/time';
-import type { Logger } from '../logging/logger';
-import type { MemoryStore } from '../store/memory-store';
-import { NotFoundError, ValidationError } from './errors';
-import { requireMessage, requireText } from './rules';
+import { TTL_MILLISECONDS, isTtl, type Activity, type Reply } from '../domain/model.ts';
+import { isoWithOffset, type Clock } from '../domain/time.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { MemoryStore } from '../store/memory-store.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
+import { requireMessage, requireText } from './rules.ts';
 
 export const ACTIVITY_MAX_CHARACTERS = 280;
 export const REPLY_MAX_CHARACTERS = 1024;
@@ -63,9 +63,7 @@ export class ActivitiesService {
 
   search(term: string | undefined): Activity[] {
     const needle = requireText(term, 'search_term_blank').toLocaleLowerCase();
-    return this.store
-      .listActivities('home')
-      .filter((activity) => activity.message.toLocaleLowerCase().includes(needle));
+    return this.store.listActivities('home').filter((activity) => activity.message.toLocaleLowerCase().includes(needle));
   }
 
   userFeed(handle: string | undefined): Activity[] {

@@ -1,8 +1,8 @@
-import type { Message, MessageGroup } from '../domain/model';
-import type { Clock } from '../domain/time';
-import type { Logger } from '../logging/logger';
-import type { MemoryStore } from '../store/memory-store';
-import { requireMessage, requireText } from './rules';
+import type { Message, MessageGroup } from '../domain/model.ts';
+import type { Clock } from '../domain/time.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { MemoryStore } from '../store/memory-store.ts';
+import { requireMessage, requireText } from './rules.ts';
 
 export const MESSAGE_MAX_CHARACTERS = 1024;
 

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors';
+import { ValidationError } from './errors.ts';
 
 /*
  * Each check returns the value it vouches for, or throws the contract's error key. Calling them

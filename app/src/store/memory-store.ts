@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Activity, Message, MessageGroup, Reply } from '../domain/model';
-import { isoWithOffset, type Clock } from '../domain/time';
-import { displayNameOf } from '../domain/users';
-import { HOME_SEED, MESSAGE_GROUPS_SEED, MESSAGES_SEED, NOTIFICATIONS_SEED, type SeedActivity } from './seed';
+import type { Activity, Message, MessageGroup, Reply } from '../domain/model.ts';
+import { isoWithOffset, type Clock } from '../domain/time.ts';
+import { displayNameOf } from '../domain/users.ts';
+import { HOME_SEED, MESSAGE_GROUPS_SEED, MESSAGES_SEED, NOTIFICATIONS_SEED, type SeedActivity } from './seed.ts';
 
 export type Feed = 'home' | 'notifications';
 
@@ -75,12 +75,14 @@ export interface NewMessage {
  * can never mutate stored state by accident.
  */
 export class MemoryStore {
+  private readonly clock: Clock;
   private readonly epochMs: number;
   private readonly activities = new Map<string, ActivityRecord>();
   private readonly messages: MessageRecord[] = [];
   private readonly messageGroups: MessageGroupRecord[] = [];
 
-  constructor(private readonly clock: Clock) {
+  constructor(clock: Clock) {
+    this.clock = clock;
     this.epochMs = clock.now().getTime();
     for (const seed of HOME_SEED) this.addSeedActivity(seed, 'home');
     for (const seed of NOTIFICATIONS_SEED) this.addSeedActivity(seed, 'notifications');

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS } from '../domain/time';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 
 /**
  * The mock data the original backend served. Times are offsets from "now" so the feed always

@@ -3,7 +3,7 @@
  * load this module from the same place, so they see the same instance).
  */
 export interface TelemetryHandle {
-  shutdown(): Promise<void>;
+  shutdown: () => Promise<void>;
 }
 
 let active: TelemetryHandle | undefined;

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { ConfigError, loadConfig } from '../config';
-import { setActiveTelemetry } from './handle';
-import { createTelemetrySdk } from './sdk';
+import { ConfigError, loadConfig } from '../config.ts';
+import { setActiveTelemetry } from './handle.ts';
+import { createTelemetrySdk } from './sdk.ts';
 
 function start(): void {
   const config = loadConfig();

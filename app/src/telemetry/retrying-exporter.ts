@@ -4,9 +4,9 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
  * What span and log-record exporters have in common; the decorator works for both.
  */
 export interface BatchExporter<Item> {
-  export(items: Item[], resultCallback: (result: ExportResult) => void): void;
-  shutdown(): Promise<void>;
-  forceFlush?(): Promise<void>;
+  export: (items: Item[], resultCallback: (result: ExportResult) => void) => void;
+  shutdown: () => Promise<void>;
+  forceFlush?: () => Promise<void>;
 }
 
 export interface RetryOptions {
@@ -41,6 +41,8 @@ function isRetryable(error: Error | undefined): boolean {
  * costs memory for a while, not data.
  */
 export class RetryingExporter<Item> implements BatchExporter<Item> {
+  private readonly inner: BatchExporter<Item>;
+  private readonly options: RetryOptions;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -48,12 +50,11 @@ export class RetryingExporter<Item> implements BatchExporter<Item> {
   private stopped = false;
   private readonly wakeUps = new Set<() => void>();
 
-  constructor(
-    private readonly inner: BatchExporter<Item>,
-    private readonly options: RetryOptions,
-  ) {
+  constructor(inner: BatchExporter<Item>, options: RetryOptions) {
+    this.inner = inner;
+    this.options = options;
     this.initialBackoffMs = options.initialBackoffMs ?? 500;
-    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.now = options.now ?? Date.now;
     this.sleep =
       options.sleep ??
@@ -88,14 +89,26 @@ export class RetryingExporter<Item> implements BatchExporter<Item> {
   private async exportWithRetry(items: Item[]): Promise<ExportResult> {
     const deadline = this.now() + this.options.maxElapsedMs;
     let backoff = this.initialBackoffMs;
-    for (;;) {
-      const result = await new Promise<ExportResult>((resolve) => this.inner.export(items, resolve));
-      if (result.code === ExportResultCode.SUCCESS || this.stopped || !isRetryable(result.error)) return result;
+    let result = await this.attempt(items);
+    while (this.worthRetrying(result)) {
       const wait = Math.min(backoff * (0.8 + Math.random() * 0.4), this.maxBackoffMs);
-      if (this.now() + wait > deadline) return result;
+      if (this.now() + wait > deadline) break;
       await this.sleep(wait);
-      if (this.stopped) return result;
+      // shutdown() may have run while we slept.
+      if (this.stopped) break;
       backoff = Math.min(backoff * 2, this.maxBackoffMs);
+      result = await this.attempt(items);
     }
+    return result;
+  }
+
+  private attempt(items: Item[]): Promise<ExportResult> {
+    return new Promise<ExportResult>((resolve) => {
+      this.inner.export(items, resolve);
+    });
+  }
+
+  private worthRetrying(result: ExportResult): boolean {
+    return result.code !== ExportResultCode.SUCCESS && !this.stopped && isRetryable(result.error);
   }
 }

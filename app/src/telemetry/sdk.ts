@@ -16,7 +16,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
-import { RetryingExporter } from './retrying-exporter';
+import { RetryingExporter } from './retrying-exporter.ts';
 
 export const DEFAULT_SERVICE_NAME = 'cruddur-backend';
 export const HEALTH_PATH = '/health';
@@ -43,7 +43,10 @@ type ExporterChoice = 'otlp' | 'console' | 'none';
  * collector's business, so there is no per-vendor exporter to choose in the app.
  */
 function exporterChoice(value: string | undefined): ExporterChoice {
-  const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.includes('none')) return 'none';
   if (names.includes('console') && !names.includes('otlp')) return 'console';
   return 'otlp';
@@ -68,7 +71,7 @@ const ROLLBAR_DEFAULT_HOST = 'api.rollbar.com';
 
 /** The SDK's own switch, read the way NodeSDK reads it. */
 export function isSdkDisabled(environment: NodeJS.ProcessEnv): boolean {
-  return (environment['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true';
+  return (environment.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
 }
 
 /**
@@ -101,7 +104,10 @@ export function createInstrumentations(options: Pick<TelemetryOptions, 'errorRep
   ];
 }
 
-type LogBufferSettings = Pick<BatchLogRecordProcessorOptions, 'maxQueueSize' | 'scheduledDelayMillis' | 'exportTimeoutMillis' | 'maxExportBatchSize'>;
+type LogBufferSettings = Pick<
+  BatchLogRecordProcessorOptions,
+  'maxQueueSize' | 'scheduledDelayMillis' | 'exportTimeoutMillis' | 'maxExportBatchSize'
+>;
 
 const LOG_BUFFER_VARIABLES: Record<keyof LogBufferSettings, string> = {
   maxQueueSize: 'OTEL_BLRP_MAX_QUEUE_SIZE',
@@ -120,7 +126,7 @@ const LOG_BUFFER_VARIABLES: Record<keyof LogBufferSettings, string> = {
  */
 export function logBufferSettings(environment: NodeJS.ProcessEnv): LogBufferSettings {
   const settings: LogBufferSettings = {};
-  for (const [option, variable] of Object.entries(LOG_BUFFER_VARIABLES) as Array<[keyof LogBufferSettings, string]>) {
+  for (const [option, variable] of Object.entries(LOG_BUFFER_VARIABLES) as [keyof LogBufferSettings, string][]) {
     const raw = (environment[variable] ?? '').trim();
     if (raw === '') continue;
     const value = Number(raw);
@@ -137,9 +143,10 @@ export function logBufferSettings(environment: NodeJS.ProcessEnv): LogBufferSett
  * behind an ALB or an X-Ray SDK continues its trace here and calls out carry both headers.
  */
 export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
+  // biome-ignore lint/style/noProcessEnv: NodeSDK reads OTEL_* from process.env itself; the default reads the same.
   const environment = options.environment ?? process.env;
-  const tracesExporter = exporterChoice(environment['OTEL_TRACES_EXPORTER']);
-  const logsExporter = exporterChoice(environment['OTEL_LOGS_EXPORTER']);
+  const tracesExporter = exporterChoice(environment.OTEL_TRACES_EXPORTER);
+  const logsExporter = exporterChoice(environment.OTEL_LOGS_EXPORTER);
   // OTEL_SDK_DISABLED=true makes NodeSDK.start() a no-op, but an instrumentation hooks its
   // module as soon as it is constructed: "disabled" still ran the HTTP/pino hooks on every
   // request against a no-op tracer (measured +40-50 µs/request, docs/bench/RESULTS.md).
@@ -169,14 +176,14 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AWSXRayPropagator()],
     }),
-    ...(spanProcessors !== undefined
-      ? { spanProcessors }
-      : tracesExporter === 'otlp'
-        ? { traceExporter: new RetryingExporter(new OTLPTraceExporter(), retry) }
-        : {}),
+    // Span processors when given; otherwise the OTLP exporter unless OTEL_TRACES_EXPORTER says otherwise.
+    ...(spanProcessors === undefined ? {} : { spanProcessors }),
+    ...(spanProcessors === undefined && tracesExporter === 'otlp'
+      ? { traceExporter: new RetryingExporter(new OTLPTraceExporter(), retry) }
+      : {}),
     ...(logRecordProcessors === undefined ? {} : { logRecordProcessors }),
     // The SDK defaults to an OTLP metrics exporter; this service exports none unless asked.
-    ...(environment['OTEL_METRICS_EXPORTER'] === undefined ? { metricReaders: [] } : {}),
+    ...(environment.OTEL_METRICS_EXPORTER === undefined ? { metricReaders: [] } : {}),
     instrumentations: disabled ? [] : createInstrumentations(options),
   });
 }
