@@ -37,11 +37,15 @@ collector: $(COLLECTOR_BIN) ## build the collector (ADOT v0.49.0 components) fro
 collector-components: $(COLLECTOR_BIN) ## list the components compiled into the collector
 	$(COLLECTOR_BIN) components
 
+# The collector's config files, in merge order, from otel-collector/profiles.yaml (the one list).
+PROFILES := node $(COLLECTOR_DIR)/profiles.ts
+
+# Every profile of otel-collector/profiles.yaml, bare and with its stand-in overlays (`list`).
 # Run with an empty environment but the region (AWS exporters resolve it when they are built,
-# and must never fall back to instance metadata here): every documented combination must be
-# valid on its defaults alone, with no secret set.
-validate: $(COLLECTOR_BIN) ## validate every documented config combination (otel-collector/config/combinations.txt)
-	@grep -vE '^\s*(#|$$)' $(COLLECTOR_DIR)/config/combinations.txt | while IFS=: read -r name files; do \
+# and must never fall back to instance metadata here): every profile must be valid on its
+# defaults alone, with no secret set.
+validate: setup $(COLLECTOR_BIN) ## validate every profile of otel-collector/profiles.yaml, with and without its stand-in overlays
+	@$(PROFILES) list | while IFS=$$'\t' read -r name files; do \
 	  args=""; for f in $$files; do args="$$args --config $$f"; done; \
 	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true XRAY_DAEMON_HOST=127.0.0.1 XRAY_DAEMON_PORT=0 $(COLLECTOR_BIN) validate $$args; then echo "valid: $$name"; \
 	  else echo "INVALID: $$name ($$files)" >&2; exit 1; fi; \
@@ -70,13 +74,14 @@ standins-run: standins ## run moto, the Honeycomb and the Rollbar stand-ins in t
 standins-report: ## print what each running stand-in has received
 	standins/run.sh report
 
+# The profile `make up` runs (profiles.yaml's default) with every stand-in overlay.
 # Local defaults match standins/run.sh (local-only key, dummy AWS credentials: moto accepts any).
-collector-run: collector ## run the collector with every vendor, the daemon role and the local overlay (needs standins-run)
+collector-run: setup collector ## run the collector with the default profile and every stand-in overlay (needs standins-run)
+	args="$$($(PROFILES) args default --standins all)"; \
 	HONEYCOMB_API_KEY="$${HONEYCOMB_API_KEY:-local-standin-honeycomb-key}" AWS_REGION="$${AWS_REGION:-us-east-1}" \
 	AWS_ACCESS_KEY_ID="$${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="$${AWS_SECRET_ACCESS_KEY:-local}" \
 	OTELCOL_STORAGE_DIR="$${OTELCOL_STORAGE_DIR:-$(CURDIR)/.tools/otelcol-storage}" \
-	$(COLLECTOR_BIN) $(foreach f,base honeycomb honeycomb-logs xray cloudwatch,--config $(COLLECTOR_DIR)/config/$(f).yaml) \
-	  --config xray-daemon/daemon.yaml --config $(COLLECTOR_DIR)/config/local-honeycomb.yaml --config $(COLLECTOR_DIR)/config/local-aws.yaml
+	$(COLLECTOR_BIN) $$args
 
 # ---- tests and AWS resources -----------------------------------------------------------------
 test-collector: setup collector standins ## run the real collector binary against the stand-ins (vitest project "collector")
