@@ -97,7 +97,8 @@ app-image: build $(NODE_RUNTIME) $(APP_CONTEXT)/node_modules/.package-lock.json 
 collector-image: collector $(HTTPPROBE) $(BASES) ## the collector image (scratch + CA bundle + our binary)
 	@rm -rf $(COLLECTOR_CONTEXT) && mkdir -p $(COLLECTOR_CONTEXT)/storage
 	@cp $(COLLECTOR_BIN) $(HTTPPROBE) $(COLLECTOR_CONTEXT)/
-	@cp -r otel-collector/config $(COLLECTOR_CONTEXT)/config && cp -r xray-daemon $(COLLECTOR_CONTEXT)/xray-daemon
+	@mkdir -p $(COLLECTOR_CONTEXT)/otel-collector
+	@cp -r otel-collector/config $(COLLECTOR_CONTEXT)/otel-collector/config && cp -r xray-daemon $(COLLECTOR_CONTEXT)/xray-daemon
 	@rm -rf $(COLLECTOR_CONTEXT)/xray-daemon/test
 	@echo "building $(COLLECTOR_IMAGE)"
 	@docker build -q -t $(COLLECTOR_IMAGE) --build-arg CA_IMAGE=$(CA_IMAGE) -f otel-collector/Dockerfile $(COLLECTOR_CONTEXT) >/dev/null

@@ -12,14 +12,18 @@ up: ## set up everything (toolchain, deps, collector, images) and start the stac
 	@echo "==> [4/4] starting the stack"
 	@./scripts/stack-up.sh
 
+# Compose reads the whole file, so the collector's required OTELCOL_ARGS (set by
+# scripts/stack-up.sh) needs a value even for commands that do not start anything.
+COMPOSE_EXISTING := OTELCOL_ARGS="$${OTELCOL_ARGS:-unused}" ./scripts/compose.sh --profile local
+
 down: ## stop the stack and remove its containers and queue volume
-	@./scripts/compose.sh --profile local down -v --remove-orphans
+	@$(COMPOSE_EXISTING) down -v --remove-orphans
 
 logs: ## follow the stack's logs
-	@./scripts/compose.sh --profile local logs -f --tail 50
+	@$(COMPOSE_EXISTING) logs -f --tail 50
 
 ps: ## what is running
-	@./scripts/compose.sh --profile local ps
+	@$(COMPOSE_EXISTING) ps
 
 traffic: setup ## drive every route (4xx, 5xx, /rollbar/test) and one X-Ray daemon segment
 	@node tools/traffic.ts

@@ -2,26 +2,33 @@
 # Starts the stack with the vendor selection the environment implies, waits until it is
 # healthy, and says what runs where. A vendor is real when its credentials are set, otherwise
 # its stand-in is used; the choice is expressed only as collector config files and the Rollbar
-# endpoint, never in app code.
+# endpoint, never in app code. The collector's files are the default profile of
+# otel-collector/profiles.yaml plus the stand-in overlay of each vendor without credentials.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 compose="$root/scripts/compose.sh"
+# Node 24 runs the manifest's reader directly (`make up` puts the project's Node first on PATH).
+profiles() { node "$root/otel-collector/profiles.ts" "$@"; }
 
-configs=(/etc/otelcol/base.yaml /etc/otelcol/honeycomb.yaml /etc/otelcol/xray.yaml /etc/otelcol/cloudwatch.yaml /etc/xray-daemon/daemon.yaml)
-standins=()
+standins=()   # compose services
+vendors=()    # the manifest's stand-in vendors, whose overlays the collector loads
 if [ -z "${HONEYCOMB_API_KEY:-}" ]; then
-  standins+=(honeycomb-standin); configs+=(/etc/otelcol/local-honeycomb.yaml)
+  standins+=(honeycomb-standin); vendors+=(honeycomb)
 fi
 if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
-  standins+=(moto); configs+=(/etc/otelcol/local-aws.yaml)
+  standins+=(moto); vendors+=(aws)
 fi
 if [ -z "${ROLLBAR_ACCESS_TOKEN:-}" ]; then
   standins+=(rollbar-standin)
 else
   export ROLLBAR_ENDPOINT="${ROLLBAR_ENDPOINT:-}"
 fi
-OTELCOL_ARGS="$(printf -- '--config=%s ' "${configs[@]}")"
+vendor_list="$(IFS=,; echo "${vendors[*]:-none}")"
+profile_name="$(profiles name default)"
+# Repository-relative paths: the collector's working directory holds the same tree (compose mounts).
+OTELCOL_ARGS="$(profiles args default --standins "$vendor_list")"
 export OTELCOL_ARGS
+mapfile -t configs < <(profiles files default --standins "$vendor_list")
 # The local stack is for trying things: `make traffic` needs /debug/error for its 5xx.
 export CRUDDUR_DEBUG_ROUTES="${CRUDDUR_DEBUG_ROUTES:-true}"
 
@@ -47,7 +54,8 @@ Cruddur is up.
   API              http://127.0.0.1:${APP_PORT:-4567}/api/activities/home
   collector        OTLP gRPC 127.0.0.1:${OTLP_GRPC_PORT:-4317}, HTTP 127.0.0.1:${OTLP_HTTP_PORT:-4318}, X-Ray daemon udp/tcp 127.0.0.1:${XRAY_DAEMON_PORT:-2000}
                    health http://127.0.0.1:${OTELCOL_HEALTH_PORT:-13133}/  own metrics http://127.0.0.1:${OTELCOL_METRICS_PORT:-8888}/metrics
-  collector config ${configs[*]}
+  collector config profile ${profile_name} (otel-collector/profiles.yaml), stand-in overlays: ${vendor_list}
+                   ${configs[*]}
   stand-ins        ${standins[*]:-none (every vendor is real)}
 
 Next: make traffic   (drive every route)   make traces   (what each backend received)

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
 import { repoRoot } from '@cruddur/testkit/paths';
+import { readProfiles } from '../profiles.ts';
 
 /** Static checks of docker-compose.yml: what a reviewer would otherwise have to remember. */
 
@@ -14,6 +15,9 @@ interface Service {
   environment?: Record<string, string>;
   init?: boolean;
   mem_limit?: string;
+  command?: string;
+  working_dir?: string;
+  volumes?: string[];
 }
 
 const compose = parse(fs.readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
@@ -49,6 +53,29 @@ describe('docker-compose.yml', () => {
     const keys = Object.keys(compose.services['otel-collector']?.environment ?? {});
     expect(keys.filter((key) => key.startsWith('AWS_ENDPOINT_URL'))).toEqual([]);
     expect(keys).toContain('AWS_STANDIN_ENDPOINT');
+  });
+
+  it('runs the collector on the files of otel-collector/profiles.yaml, at their repository-relative paths', () => {
+    const collector = compose.services['otel-collector'];
+    // No default list: OTELCOL_ARGS comes from the manifest (scripts/stack-up.sh).
+    expect(collector?.command).toMatch(/^\$\{OTELCOL_ARGS:\?[^}]*make up[^}]*\}$/);
+    expect(collector?.working_dir).toBe('/etc/cruddur');
+    const mounts = (collector?.volumes ?? []).map((v) => v.split(':')).filter(([host]) => host?.startsWith('./'));
+    const { profiles, overlays } = readProfiles();
+    for (const file of new Set([...profiles.flatMap((p) => p.files), ...Object.values(overlays)])) {
+      const mount = mounts.find(([host]) => file.startsWith(`${host?.slice(2)}/`));
+      expect(mount, `${file} is mounted`).toBeDefined();
+      expect(mount?.[1], `${file} keeps its path under the working directory`).toBe(`/etc/cruddur/${mount?.[0]?.slice(2)}`);
+      expect(mount?.[2]).toBe('ro');
+    }
+  });
+
+  it('bakes the same files at the same paths into the collector image, with no command of its own', () => {
+    const dockerfile = fs.readFileSync(path.join(repoRoot, 'otel-collector/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^WORKDIR \/etc\/cruddur$/m);
+    expect(dockerfile).toMatch(/^COPY otel-collector\/config\/ otel-collector\/config\/$/m);
+    expect(dockerfile).toMatch(/^COPY xray-daemon\/ xray-daemon\/$/m);
+    expect(dockerfile).not.toMatch(/^CMD /m);
   });
 
   it('gives the app no vendor key: only the collector holds HONEYCOMB_API_KEY and AWS credentials', () => {

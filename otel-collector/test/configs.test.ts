@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { collectorBin, config, configDir, daemonConfig, repoRoot } from '@cruddur/testkit/paths';
+import { collectorArgs, deploymentFiles, profile, readProfiles, type StandinVendor } from '../profiles.ts';
 
 // The config layout's rules: one file per vendor, each adding only its own named pipelines on
 // the shared receiver, secrets only from the environment, and every documented combination
@@ -23,12 +25,14 @@ const OWNED: Record<string, string[]> = {
   [daemonConfig]: ['traces/xray-daemon'],
 };
 
-const combinations = fs.readFileSync(path.join(configDir, 'combinations.txt'), 'utf8')
-  .split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'))
-  .map((l) => {
-    const [name = '', files = ''] = l.split(':');
-    return { name: name.trim(), files: files.trim().split(/\s+/).map((f) => path.join(repoRoot, f)) };
-  });
+// Every deployment otel-collector/profiles.yaml documents: each profile bare and with all its
+// stand-in overlays (what `make validate` iterates), as absolute paths.
+const manifest = readProfiles();
+const abs = (files: readonly string[]): string[] => files.map((f) => path.join(repoRoot, f));
+const combinations = manifest.profiles.flatMap((p) => [
+  { name: p.name, files: abs(deploymentFiles(p.name, [])) },
+  ...(p.standins.length > 0 ? [{ name: `${p.name}+standins`, files: abs(deploymentFiles(p.name, 'all')) }] : []),
+]);
 
 // Only what validation needs: no secret, so a config cannot depend on one to be valid.
 // validate binds the daemon role's UDP port: an ephemeral one keeps it independent of a running stack.
@@ -71,7 +75,7 @@ describe('one file per vendor', () => {
   });
 
   it('merging every file keeps every vendor pipeline intact (real merge, print-config)', () => {
-    const files = combinations.find((c) => c.name === 'all-vendors-daemon-local')?.files ?? [];
+    const files = abs(deploymentFiles('all-vendors-daemon', 'all'));
     expect(files.length).toBe(8);
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
     const merged = parse(out) as ConfigFile;
@@ -107,7 +111,11 @@ describe('secrets and environment', () => {
   });
 
   it('production files name no stand-in; each local-*.yaml points its own vendor at one', () => {
-    for (const f of Object.keys(OWNED)) expect(fs.readFileSync(f, 'utf8')).not.toMatch(/127\.0\.0\.1|localhost:(5000|14317)/);
+    // Loopback itself is allowed (the X-Ray spool and the daemon's loopback are 127.0.0.1); a
+    // stand-in's port on it (moto 5000, Honeycomb 14317/14318, Rollbar 18080) or variable is not.
+    for (const f of Object.keys(OWNED)) {
+      expect(fs.readFileSync(f, 'utf8')).not.toMatch(/(127\.0\.0\.1|localhost|\[::1\]):(5000|1431[78]|18080)\b|_STANDIN_/);
+    }
     const honeycomb = load(config('local-honeycomb'));
     expect(Object.keys(honeycomb.exporters ?? {})).toEqual(['otlp_grpc/honeycomb']);
     expect(honeycomb.receivers).toBeUndefined();
@@ -139,5 +147,137 @@ describe('documented combinations (make validate)', () => {
     const res = spawnSync(collectorBin, ['validate', ...args([config('base')])], { env: VALIDATE_ENV, encoding: 'utf8' });
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(/pipeline/i);
+  });
+});
+
+describe('profiles.yaml (otel-collector/profiles.ts)', () => {
+  const overlayFiles = Object.values(manifest.overlays);
+  /** The components a file declares, as kind/id: what an overlay can override. */
+  const components = (file: string): Set<string> => {
+    const doc = load(path.join(repoRoot, file)) as Record<string, unknown>;
+    return new Set(['receivers', 'processors', 'exporters', 'extensions', 'connectors']
+      .flatMap((kind) => Object.keys((doc[kind] ?? {}) as Record<string, unknown>).map((id) => `${kind}/${id}`)));
+  };
+
+  it('names an existing default profile', () => {
+    expect(profile(manifest.defaultProfile).name).toBe(manifest.defaultProfile);
+  });
+
+  it('names only files that exist, each profile starting with base.yaml', () => {
+    for (const p of manifest.profiles) {
+      expect(p.files[0], p.name).toBe('otel-collector/config/base.yaml');
+      for (const f of p.files) expect(fs.existsSync(path.join(repoRoot, f)), `${p.name}: ${f}`).toBe(true);
+    }
+    for (const f of overlayFiles) expect(fs.existsSync(path.join(repoRoot, f)), f).toBe(true);
+  });
+
+  it('uses every file under otel-collector/config/ and xray-daemon/daemon.yaml, in a profile or as an overlay', () => {
+    const used = new Set([...manifest.profiles.flatMap((p) => p.files), ...overlayFiles]);
+    const files = fs.readdirSync(configDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+      .map((e) => path.relative(repoRoot, path.join(e.parentPath, e.name)));
+    for (const f of [...files, path.relative(repoRoot, daemonConfig)]) expect(used, f).toContain(f);
+  });
+
+  it('allows an overlay exactly where the profile declares a component it overrides', () => {
+    for (const p of manifest.profiles) {
+      const declared = new Set(p.files.flatMap((f) => [...components(f)]));
+      const applicable = (Object.entries(manifest.overlays) as [StandinVendor, string][])
+        .filter(([, overlay]) => [...components(overlay)].some((c) => declared.has(c)))
+        .map(([vendor]) => vendor);
+      // Both ways: an overlay without its exporter is meaningless, and a profile missing one of
+      // its overlays would send to the real vendor in a deployment without its credentials.
+      expect([...p.standins].sort(), p.name).toEqual(applicable.sort());
+      if (p.standins.includes('honeycomb')) expect(p.files, p.name).toContain('otel-collector/config/honeycomb.yaml');
+    }
+  });
+
+  it('puts the overlays after the profile\'s files, only the ones asked for', () => {
+    const p = profile('all-vendors-daemon');
+    expect(deploymentFiles(p.name, [])).toEqual(p.files);
+    expect(deploymentFiles(p.name, ['aws', 'honeycomb'])).toEqual([...p.files, manifest.overlays.honeycomb, manifest.overlays.aws]);
+    expect(deploymentFiles(p.name, ['aws'])).toEqual([...p.files, manifest.overlays.aws]);
+    expect(collectorArgs(['a.yaml', 'b/c.yaml'], '/etc/cruddur')).toEqual(['--config=/etc/cruddur/a.yaml', '--config=/etc/cruddur/b/c.yaml']);
+    expect(collectorArgs(['a.yaml'])).toEqual(['--config=a.yaml']);
+  });
+
+  it('rejects an unknown profile or a stand-in the profile cannot take, naming the choices', () => {
+    expect(() => profile('nope')).toThrow(/unknown profile "nope" \(known: .*all-vendors/);
+    expect(() => deploymentFiles('xray', ['honeycomb'])).toThrow(/profile "xray" takes no "honeycomb" stand-in \(its stand-ins: aws\)/);
+  });
+});
+
+describe('profiles.ts command line', () => {
+  const script = path.join(repoRoot, 'otel-collector/profiles.ts');
+  const cli = (args: string[], file = script) => spawnSync(process.execPath, [file, ...args], { cwd: repoRoot, encoding: 'utf8' });
+
+  it('prints the arguments, the files and the list', () => {
+    const files = deploymentFiles(manifest.defaultProfile, 'all');
+    const argsOut = cli(['args', 'default', '--standins', 'all', '--root', '/etc/cruddur']);
+    expect(argsOut.stderr).toBe('');
+    expect(argsOut.stdout).toBe(`${collectorArgs(files, '/etc/cruddur').join(' ')}\n`);
+    expect(cli(['args', 'xray']).stdout).toBe('--config=otel-collector/config/base.yaml --config=otel-collector/config/xray.yaml\n');
+    expect(cli(['files', 'xray', '--standins', 'aws']).stdout).toBe(`${deploymentFiles('xray', ['aws']).join('\n')}\n`);
+    expect(cli(['files', 'xray', '--standins', 'none']).stdout).toBe(`${deploymentFiles('xray', []).join('\n')}\n`);
+    expect(cli(['name', 'default']).stdout).toBe(`${manifest.defaultProfile}\n`);
+    const listed = cli(['list']).stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(listed.map(([name, list]) => ({ name, files: abs(list?.split(' ') ?? []) }))).toEqual(combinations);
+  });
+
+  it.each([
+    [[], /no command given/],
+    [['frob'], /unknown command "frob"/],
+    [['args'], /args takes exactly one profile name/],
+    [['args', 'xray', 'cloudwatch'], /args takes exactly one profile name/],
+    [['args', 'nope'], /unknown profile "nope" \(known: .*daemon-standalone/],
+    [['files', 'xray', '--standins', 'honeycomb'], /profile "xray" takes no "honeycomb" stand-in/],
+    [['args', 'xray', '--standins', 'gcp'], /unknown stand-in vendor "gcp"/],
+    [['args', 'xray', '--standins'], /--standins <value>' argument missing/],
+    [['args', 'xray', '--frob'], /Unknown option '--frob'/],
+    [['list', 'xray'], /list takes no argument/],
+    [['name', 'nope'], /unknown profile "nope"/],
+    [['name', 'xray', '--standins', 'aws'], /name takes no option/],
+  ])('%j: a clear error on stderr, exit 2', (args, message) => {
+    const res = cli(args);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(message);
+    expect(res.status).toBe(2);
+  });
+
+  describe('with an invalid manifest', () => {
+    // A copy of the reader next to a broken manifest; node_modules linked so `yaml` resolves.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profiles-'));
+    fs.copyFileSync(script, path.join(dir, 'profiles.ts'));
+    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const withManifest = (text: string) => {
+      fs.writeFileSync(path.join(dir, 'profiles.yaml'), text);
+      return cli(['list'], path.join(dir, 'profiles.ts'));
+    };
+
+    it('reports every problem at once, exit 2', () => {
+      const res = withManifest([
+        'default: missing',
+        'overlays: { honeycomb: otel-collector/config/local-honeycomb.yaml, gcp: x.yaml }',
+        'profiles:',
+        '  a: { description: A, files: [/abs.yaml, otel-collector/config/local-honeycomb.yaml], standins: [gcp] }',
+        '  default: { description: D, files: [b.yaml], standins: [] }',
+      ].join('\n'));
+      expect(res.status).toBe(2);
+      for (const message of [
+        'overlays: unknown key "gcp"',
+        'overlays: missing the overlay of "aws"',
+        'profiles.a.files[0]: "/abs.yaml" must be a normalised repository-relative path',
+        'profiles.a.files[1]: "otel-collector/config/local-honeycomb.yaml" is a stand-in overlay',
+        'profiles.a.standins[0]: unknown stand-in vendor "gcp"',
+        'profiles.default: "default" is reserved',
+        'default: "missing" is not a profile (known: a, default)',
+      ]) expect(res.stderr).toContain(message);
+    });
+
+    it('reports a YAML syntax error with the manifest\'s name, exit 2', () => {
+      const res = withManifest('profiles: [');
+      expect(res.status).toBe(2);
+      expect(res.stderr).toMatch(/^profiles\.ts: otel-collector\/profiles\.yaml: /);
+    });
   });
 });
