@@ -22,12 +22,14 @@ import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 
-import { collectorBin } from '../../otel-collector/test/support/paths.ts';
+import { collectorBin } from '@cruddur/testkit/paths';
 import { envList } from '../lib/env.ts';
 import { loadAverage, packageVersion, warnIfBusy } from '../lib/host.ts';
 import { pacedLoad, runLoad } from '../lib/load.ts';
-import { OUT_DIR, ROOT } from '../lib/paths.ts';
-import { cpuMicros, freePort, spawnLogged, stopProcess, waitForOk } from '../lib/process.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { OUT_DIR } from '../lib/paths.ts';
+import { freePort } from '@cruddur/testkit/ports';
+import { cpuMicros, spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes';
 import { percentile, sortedOf } from '../lib/stats.ts';
 import { startPassThroughCollector, type PassThroughCollector } from './pass-through.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -46,7 +48,7 @@ const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
 const OUTPUT = path.resolve(process.env['BENCH_OUTPUT'] ?? RESULTS_JSON);
 const SELECTED = envList('BENCH_VARIANTS', VARIANTS);
 
-const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(ROOT, 'app'));
+const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(repoRoot, 'app'));
 const SERVER_CPU = '1';
 
 /** The equivalent autocannon command line, for the results file. */

@@ -1,10 +1,11 @@
 /** The collector the app exports to while it is measured (also used by the diagnostics). */
 import path from 'node:path';
 
-import { collectorBin } from '../../otel-collector/test/support/paths.ts';
-import { metricSum } from '../../tools/metrics.ts';
-import { ROOT } from '../lib/paths.ts';
-import { freePort, spawnLogged, stopProcess, waitForOk } from '../lib/process.ts';
+import { collectorBin } from '@cruddur/testkit/paths';
+import { metricSum } from '@cruddur/testkit/metrics';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { freePort } from '@cruddur/testkit/ports';
+import { spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes';
 
 /** Our collector binary with bench/app-overhead/pass-through.yaml: receives OTLP/gRPC, drops it, counts it. */
 export interface PassThroughCollector {
@@ -16,8 +17,8 @@ export interface PassThroughCollector {
 export async function startPassThroughCollector(logFd: number): Promise<PassThroughCollector> {
   const otlpPort = await freePort();
   const metricsPort = await freePort();
-  const child = spawnLogged(collectorBin, ['--config', path.join(ROOT, 'bench', 'app-overhead', 'pass-through.yaml')], {
-    cwd: ROOT,
+  const child = spawnLogged(collectorBin, ['--config', path.join(repoRoot, 'bench', 'app-overhead', 'pass-through.yaml')], {
+    cwd: repoRoot,
     env: { ...process.env, BENCH_OTLP_PORT: String(otlpPort), BENCH_METRICS_PORT: String(metricsPort) },
     logFd,
   });

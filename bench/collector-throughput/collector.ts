@@ -3,12 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { collectorBin, config as configFile } from '../../otel-collector/test/support/paths.ts';
-import { freePort } from '../lib/process.ts';
+import { startCollector as startTestkitCollector } from '@cruddur/testkit/collector';
+import { fromRoot } from '@cruddur/testkit/paths';
+import type { Proc } from '@cruddur/testkit/processes';
+
+import { deploymentFiles } from '../../otel-collector/profiles.ts';
 import type { Honeycomb } from './backends.ts';
-import { baseEnv, startProc, waitHttp, type Proc } from './processes.ts';
+import { composeDefaults } from '../lib/compose.ts';
+import { track } from './processes.ts';
 import type { ConfigName } from './results.ts';
-import { COLLECTOR_CPU, HONEYCOMB_KEY, REGION } from './settings.ts';
+import { COLLECTOR_CPU, LOG_DIR } from './settings.ts';
 
 export interface ConfigSpec {
   readonly name: ConfigName;
@@ -19,11 +23,10 @@ export interface ConfigSpec {
 }
 
 /**
- * The shipped collector config files fan-out runs (base + vendor + local stand-in overlays), in
- * load order. The one place the list is written: the specs, the description and the recorded
- * command line all follow it.
+ * The shipped collector config files fan-out runs, in load order: the manifest's `vendors` profile
+ * with its stand-in overlays. The specs, the description and the recorded command line follow it.
  */
-export const FAN_OUT_FILES: string[] = ['base', 'honeycomb', 'xray', 'cloudwatch', 'local-honeycomb', 'local-aws'].map(configFile);
+export const FAN_OUT_FILES: string[] = deploymentFiles('vendors', 'all').map(fromRoot);
 
 /** The reference config: otlp in, otlp_grpc out, nothing in between. */
 export const PASS_THROUGH_CONFIG = path.join(import.meta.dirname, 'pass-through.yaml');
@@ -60,40 +63,28 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
+/** The test kit's collector, pinned to its core, with the shipped 1 s batch timeout (the tests shorten it). */
 export async function startCollector(spec: ConfigSpec, honeycomb: Honeycomb, awsEndpoint: string): Promise<Collector> {
-  const ports = { grpc: await freePort(), http: await freePort(), health: await freePort(), metrics: await freePort(), pprof: await freePort(), zpages: await freePort(), spool: await freePort() };
   const storageDir = mkdtempSync(path.join(os.tmpdir(), 'cruddur-bench-otelcol-'));
-  const env: Record<string, string> = {
-    ...baseEnv(),
-    OTELCOL_LISTEN_HOST: '127.0.0.1',
-    OTELCOL_OTLP_GRPC_PORT: String(ports.grpc),
-    OTELCOL_OTLP_HTTP_PORT: String(ports.http),
-    OTELCOL_HEALTH_PORT: String(ports.health),
-    OTELCOL_METRICS_HOST: '127.0.0.1',
-    OTELCOL_METRICS_PORT: String(ports.metrics),
-    OTELCOL_PPROF_PORT: String(ports.pprof),
-    OTELCOL_ZPAGES_PORT: String(ports.zpages),
-    // Used by configs that spool X-Ray through a loopback receiver; ignored by the others.
-    OTELCOL_XRAY_SPOOL_PORT: String(ports.spool),
-    OTELCOL_STORAGE_DIR: storageDir,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'bench-standin',
-    AWS_SECRET_ACCESS_KEY: 'bench-standin',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_STANDIN_ENDPOINT: awsEndpoint,
-    HONEYCOMB_API_KEY: HONEYCOMB_KEY,
-    HONEYCOMB_STANDIN_ENDPOINT: honeycomb.grpcEndpoint,
-  };
-  const proc = startProc(`collector-${spec.name}`, COLLECTOR_CPU, collectorBin, spec.files.flatMap((file) => ['--config', file]), env);
-  const metricsUrl = `http://127.0.0.1:${String(ports.metrics)}/metrics`;
-  await waitHttp(proc, metricsUrl);
+  const collector = await startTestkitCollector({
+    name: `collector-${spec.name}`,
+    configs: spec.files,
+    awsEndpoint,
+    honeycombEndpoint: honeycomb.grpcEndpoint,
+    storageDir,
+    cpu: COLLECTOR_CPU,
+    logDir: LOG_DIR,
+    readiness: 'metrics',
+    env: { OTELCOL_BATCH_TIMEOUT: composeDefaults('otel-collector')['OTELCOL_BATCH_TIMEOUT'] ?? '1s' },
+  });
+  track(collector.proc);
   return {
-    proc,
-    otlpEndpoint: `127.0.0.1:${String(ports.grpc)}`,
-    metricsUrl,
-    pprofUrl: `http://127.0.0.1:${String(ports.pprof)}/debug/pprof/profile`,
+    proc: collector.proc,
+    otlpEndpoint: `127.0.0.1:${String(collector.ports.grpc)}`,
+    metricsUrl: collector.metricsUrl,
+    pprofUrl: `http://127.0.0.1:${String(collector.ports.pprof)}/debug/pprof/profile`,
     async stop() {
-      await proc.stop();
+      await collector.stop();
       rmSync(storageDir, { recursive: true, force: true });
     },
   };

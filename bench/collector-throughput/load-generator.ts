@@ -5,15 +5,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { ROOT } from '../lib/paths.ts';
-import { commandOutput } from '../lib/process.ts';
-import { baseEnv, running, startProc, type Proc } from './processes.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { commandOutput } from '@cruddur/testkit/processes';
+import { startProc, type Proc } from './processes.ts';
 import { CHILD_SPANS, CLIENT_BATCH, GO, LOAD_CPU, MAX_RATE_PER_WORKER, SPANS_PER_TRACE } from './settings.ts';
 
 function telemetrygenBinary(): string {
   const fromEnv = process.env['TELEMETRYGEN'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const tools = path.join(ROOT, '.tools');
+  const tools = path.join(repoRoot, '.tools');
   const dir = existsSync(tools) ? readdirSync(tools).filter((name) => name.startsWith('telemetrygen-')).sort().pop() : undefined;
   if (dir === undefined) throw new Error('telemetrygen not found: run `make bench-collector` (or `make telemetrygen`), or set TELEMETRYGEN');
   return path.join(tools, dir, 'telemetrygen');
@@ -67,12 +67,9 @@ export interface LoadRun {
 }
 
 export function startLoad(name: string, endpoint: string, target: number, seconds: number): LoadRun {
-  const proc = startProc(name, LOAD_CPU, telemetrygen(), telemetrygenArgs(endpoint, target, seconds), baseEnv());
+  const proc = startProc(name, LOAD_CPU, telemetrygen(), telemetrygenArgs(endpoint, target, seconds));
   const done = new Promise<number>((resolve) => {
-    proc.child.once('exit', (code) => {
-      running.delete(proc);
-      resolve(code ?? -1);
-    });
+    proc.child.once('exit', (code) => resolve(code ?? -1));
   });
   return { proc, done };
 }

@@ -37,10 +37,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { collectorBin } from '../../otel-collector/test/support/paths.ts';
+import { collectorBin } from '@cruddur/testkit/paths';
 import { loadAverage, motoVersion, warnIfBusy } from '../lib/host.ts';
-import { ROOT } from '../lib/paths.ts';
-import { commandOutput, sleep } from '../lib/process.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { commandOutput, sleep } from '@cruddur/testkit/processes';
 import { startHoneycomb, startMoto, startXraySink, type Backends } from './backends.ts';
 import { FAN_OUT_FILES, PASS_THROUGH_CONFIG, SPECS, startCollector } from './collector.ts';
 import { SPAN_ATTRIBUTES, startLoad, telemetrygenArgs, telemetrygenVersion } from './load-generator.ts';
@@ -73,8 +73,8 @@ import { runStep } from './step.ts';
 import { limitOf } from './verdict.ts';
 
 function gitState(): { commit: string; uncommittedConfigFiles: string[] } {
-  const commit = commandOutput('git', ['-C', ROOT, 'rev-parse', 'HEAD']);
-  const status = commandOutput('git', ['-C', ROOT, 'status', '--porcelain', '--', 'otel-collector/config', path.relative(ROOT, PASS_THROUGH_CONFIG)]);
+  const commit = commandOutput('git', ['-C', repoRoot, 'rev-parse', 'HEAD']);
+  const status = commandOutput('git', ['-C', repoRoot, 'status', '--porcelain', '--', 'otel-collector/config', path.relative(repoRoot, PASS_THROUGH_CONFIG)]);
   const files = status === 'unknown' ? [] : status.split('\n').filter((line) => line !== '').map((line) => line.replace(/^\s*\S+\s+/, ''));
   return { commit, uncommittedConfigFiles: files };
 }
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       configs.push({
         name: spec.name,
         description: spec.description,
-        files: spec.files.map((file) => path.relative(ROOT, file)),
+        files: spec.files.map((file) => path.relative(repoRoot, file)),
         exporters: spec.exporters,
         steps,
         maxPassingSpansPerSecond: limit.max,
@@ -174,8 +174,8 @@ async function main(): Promise<void> {
       targets: { spansPerSecondPerCore: TARGET_SPANS_PER_CORE, rssMiB: TARGET_RSS_MIB },
       commands: {
         runner: 'make bench-collector   (= taskset -c 0 node bench/collector-throughput/main.ts)',
-        'collector (fan-out)': `taskset -c ${COLLECTOR_CPU} otel-collector/build/otelcol-cruddur ${FAN_OUT_FILES.map((file) => `--config ${path.relative(ROOT, file)}`).join(' ')}`,
-        'collector (pass-through)': `taskset -c ${COLLECTOR_CPU} otel-collector/build/otelcol-cruddur --config ${path.relative(ROOT, PASS_THROUGH_CONFIG)}`,
+        'collector (fan-out)': `taskset -c ${COLLECTOR_CPU} otel-collector/build/otelcol-cruddur ${FAN_OUT_FILES.map((file) => `--config ${path.relative(repoRoot, file)}`).join(' ')}`,
+        'collector (pass-through)': `taskset -c ${COLLECTOR_CPU} otel-collector/build/otelcol-cruddur --config ${path.relative(repoRoot, PASS_THROUGH_CONFIG)}`,
         'load (10k spans/s shown)': `taskset -c ${LOAD_CPU} telemetrygen ${tgArgs.join(' ')}`,
         moto: `taskset -c ${LOAD_CPU} .tools/venv/bin/moto_server -H 127.0.0.1 -p $PORT`,
         'honeycomb stand-in': `HONEYCOMB_API_KEY=... taskset -c ${LOAD_CPU} .tools/bin/honeycomb-standin -grpc-addr 127.0.0.1:$GRPC -http-addr 127.0.0.1:$HTTP -limit 1000`,

@@ -1,33 +1,7 @@
 /** The collector's own Prometheus metrics, read as snapshots: receivers, processors, exporters. */
-import { sleep } from '../lib/process.ts';
+import { parsePrometheus, sumSamples } from '@cruddur/testkit/metrics';
+import { sleep } from '@cruddur/testkit/processes';
 import type { Collector } from './collector.ts';
-
-interface Sample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-function parsePrometheus(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const brace = line.indexOf('{');
-    const space = line.lastIndexOf(' ');
-    const name = brace === -1 ? line.slice(0, line.indexOf(' ')) : line.slice(0, brace);
-    const labels: Record<string, string> = {};
-    if (brace !== -1) {
-      const body = line.slice(brace + 1, line.lastIndexOf('}'));
-      for (const match of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-        const key = match[1];
-        const value = match[2];
-        if (key !== undefined && value !== undefined) labels[key] = value;
-      }
-    }
-    samples.push({ name, labels, value: Number(line.slice(space + 1)) });
-  }
-  return samples;
-}
 
 export interface ExporterCounters {
   readonly sent: number;
@@ -54,10 +28,6 @@ export interface Snapshot {
 
 export const EXTERNAL_RECEIVER = 'otlp';
 
-function sum(samples: readonly Sample[], name: string, match: (labels: Record<string, string>) => boolean = () => true): number {
-  return samples.filter((s) => s.name === name && match(s.labels)).reduce((total, s) => total + s.value, 0);
-}
-
 export async function snapshot(collector: Collector): Promise<Snapshot> {
   const samples = parsePrometheus(await (await fetch(collector.metricsUrl)).text());
   const traces = (labels: Record<string, string>): boolean => labels['otel_signal'] === undefined || labels['otel_signal'] === 'traces';
@@ -74,11 +44,11 @@ export async function snapshot(collector: Collector): Promise<Snapshot> {
     const ownTraces = (labels: Record<string, string>): boolean => own(labels) && labels['data_type'] === 'traces';
     const queue = samples.find((s) => s.name === 'otelcol_exporter_queue_size' && ownTraces(s.labels));
     exporters.set(exporter, {
-      sent: sum(samples, 'otelcol_exporter_sent_spans', own),
-      sendFailed: sum(samples, 'otelcol_exporter_send_failed_spans', own),
-      enqueueFailed: sum(samples, 'otelcol_exporter_enqueue_failed_spans', own),
+      sent: sumSamples(samples, 'otelcol_exporter_sent_spans', own),
+      sendFailed: sumSamples(samples, 'otelcol_exporter_send_failed_spans', own),
+      enqueueFailed: sumSamples(samples, 'otelcol_exporter_enqueue_failed_spans', own),
       queueSize: queue === undefined ? null : queue.value,
-      inFlight: sum(samples, 'otelcol_exporter_in_flight_requests', ownTraces),
+      inFlight: sumSamples(samples, 'otelcol_exporter_in_flight_requests', ownTraces),
     });
   }
   const receiverNames = new Set(samples.filter((s) => s.name.startsWith('otelcol_receiver_') && s.name.endsWith('_spans')).map((s) => s.labels['receiver'] ?? ''));
@@ -86,15 +56,15 @@ export async function snapshot(collector: Collector): Promise<Snapshot> {
   for (const receiver of receiverNames) {
     const own = (labels: Record<string, string>): boolean => labels['receiver'] === receiver;
     receivers.set(receiver, {
-      accepted: sum(samples, 'otelcol_receiver_accepted_spans', own),
-      refused: sum(samples, 'otelcol_receiver_refused_spans', own),
-      failed: sum(samples, 'otelcol_receiver_failed_spans', own),
+      accepted: sumSamples(samples, 'otelcol_receiver_accepted_spans', own),
+      refused: sumSamples(samples, 'otelcol_receiver_refused_spans', own),
+      failed: sumSamples(samples, 'otelcol_receiver_failed_spans', own),
     });
   }
   return {
     receivers,
-    processorIn: sum(samples, 'otelcol_processor_incoming_items', traces),
-    processorOut: sum(samples, 'otelcol_processor_outgoing_items', traces),
+    processorIn: sumSamples(samples, 'otelcol_processor_incoming_items', traces),
+    processorOut: sumSamples(samples, 'otelcol_processor_outgoing_items', traces),
     exporters,
   };
 }

@@ -1,7 +1,7 @@
 /** CPU and memory from /proc: per process (CPU time, RSS, VmHWM) and per core (busy share). */
 import { readFileSync } from 'node:fs';
 
-import { cpuMicros } from '../lib/process.ts';
+import { cpuMicros } from '@cruddur/testkit/processes';
 
 export function safeCpuMicros(pid: number): number {
   try {

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ROOT } from '../lib/paths.ts';
-import { sleep } from '../lib/process.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { sleep } from '@cruddur/testkit/processes';
 import { round } from '../lib/stats.ts';
 import type { Backends } from './backends.ts';
 import type { Collector, ConfigSpec } from './collector.ts';
@@ -77,7 +77,7 @@ export async function profileCollector(spec: ConfigSpec, collector: Collector, b
   try {
     const { stages, top } = summariseCollectorProfile(file);
     process.stdout.write(`  ${spec.name} profile at ${String(target)}/s: ${stages.map((s) => `${s.stage.split(' (')[0] ?? s.stage} ${s.percent.toFixed(0)}%`).join(', ')}\n`);
-    return { file: path.relative(ROOT, file), targetSpansPerSecond: target, seconds: PROFILE_S, collectorCpuPercent: round(cpuPercent), stages, top };
+    return { file: path.relative(repoRoot, file), targetSpansPerSecond: target, seconds: PROFILE_S, collectorCpuPercent: round(cpuPercent), stages, top };
   } catch (error) {
     process.stdout.write(`  ${spec.name}: profile not summarised (${error instanceof Error ? error.message : String(error)})\n`);
     return undefined;

@@ -40,5 +40,3 @@ export const SAMPLE_MS = 500;
 export const RATE_TOLERANCE = 0.05;
 export const GO = process.env['GO'] ?? 'go';
 export const LOG_DIR = path.join(OUT_DIR, 'collector-throughput');
-export const HONEYCOMB_KEY = 'bench-standin-honeycomb-key';
-export const REGION = 'us-east-1';

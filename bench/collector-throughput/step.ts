@@ -1,7 +1,7 @@
 /** One step: offer a rate for a while, sample as it runs, wait for the drain, then measure the deltas. */
 import { readFileSync } from 'node:fs';
 
-import { sleep } from '../lib/process.ts';
+import { sleep } from '@cruddur/testkit/processes';
 import { round } from '../lib/stats.ts';
 import type { Backends } from './backends.ts';
 import type { Collector, ConfigSpec } from './collector.ts';

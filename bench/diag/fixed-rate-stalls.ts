@@ -27,8 +27,10 @@ import { loadOptions, pacedOptions } from '../app-overhead/requests.ts';
 import type { EndpointName } from '../app-overhead/results.ts';
 import { shippedTelemetryEnv } from '../lib/compose.ts';
 import { pacedLoad, runLoad } from '../lib/load.ts';
-import { OUT_DIR, ROOT } from '../lib/paths.ts';
-import { freePort, spawnLogged, stopProcess, waitForOk } from '../lib/process.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { OUT_DIR } from '../lib/paths.ts';
+import { freePort } from '@cruddur/testkit/ports';
+import { spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes';
 import { percentile, sortedOf } from '../lib/stats.ts';
 import { type Interval, watchLoop } from './loop-watch.ts';
 
@@ -54,7 +56,7 @@ const extraEnv = Object.fromEntries(
 const serverCpus = process.env['DIAG_SERVER_CPUS'] ?? '1';
 const extraNodeArgs = (process.env['DIAG_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
-const APP_DIR = path.join(ROOT, 'app');
+const APP_DIR = path.join(repoRoot, 'app');
 
 const overlaps = (a: Interval, from: number, to: number): boolean => a.at < to && a.at + a.ms > from;
 
@@ -65,7 +67,7 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
   const monitorOut = path.join(OUT_DIR, `loop-monitor-${name}.json`);
   const child = spawnLogged(
     'taskset',
-    ['-c', serverCpus, process.execPath, ...extraNodeArgs, '--import', path.join(ROOT, 'bench', 'diag', 'loop-monitor.ts'), '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'],
+    ['-c', serverCpus, process.execPath, ...extraNodeArgs, '--import', path.join(repoRoot, 'bench', 'diag', 'loop-monitor.ts'), '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'],
     { cwd: APP_DIR, env: { ...process.env, ...setup(otlp), ...extraEnv, LOOP_MONITOR_OUT: monitorOut, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, logFd, stdoutToLog: process.env['DIAG_SERVER_STDOUT'] === '1' },
   );
   await waitForOk(`http://127.0.0.1:${String(port)}/health`, child, 20_000);

@@ -45,8 +45,8 @@ import path from 'node:path';
 
 import { envList } from '../lib/env.ts';
 import { loadAverage, motoVersion, packageVersion } from '../lib/host.ts';
-import { ROOT } from '../lib/paths.ts';
-import { commandOutput } from '../lib/process.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
+import { commandOutput } from '@cruddur/testkit/processes';
 import { APP_IMAGE, at, plans, readYaml, shipped } from './plan.ts';
 import { LOG_GROUP } from './pollers.ts';
 import { freshnessRatios } from './report.ts';
@@ -57,7 +57,7 @@ import { runVariant, type RunConfig } from './variant.ts';
 function versions(): Record<string, string> {
   const builder = readYaml('otel-collector/builder-config.yaml');
   const processors = JSON.stringify(at(builder, ['processors']));
-  const appManifest = JSON.parse(readFileSync(path.join(ROOT, 'app/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const appManifest = JSON.parse(readFileSync(path.join(repoRoot, 'app/package.json'), 'utf8')) as { dependencies: Record<string, string> };
   const image = (name: string): string => commandOutput('docker', ['image', 'inspect', '--format', '{{.Id}}', name]).replace('sha256:', '').slice(0, 12);
   return {
     node: process.version,
@@ -67,9 +67,9 @@ function versions(): Record<string, string> {
     moto: motoVersion(),
     '@aws-sdk/client-xray': packageVersion('@aws-sdk/client-xray'),
     testcontainers: packageVersion('testcontainers'),
-    git: `${commandOutput('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}${commandOutput('git', ['-C', ROOT, 'status', '--porcelain', '--', 'docker-compose.yml', 'otel-collector/config', 'xray-daemon', 'app/src']) === '' ? '' : ' + uncommitted changes to the stack files'}`,
+    git: `${commandOutput('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'])}${commandOutput('git', ['-C', repoRoot, 'status', '--porcelain', '--', 'docker-compose.yml', 'otel-collector/config', 'xray-daemon', 'app/src']) === '' ? '' : ' + uncommitted changes to the stack files'}`,
     docker: commandOutput('docker', ['version', '--format', '{{.Server.Version}}']),
-    compose: commandOutput(path.join(ROOT, 'scripts/compose.sh'), ['version', '--short']),
+    compose: commandOutput(path.join(repoRoot, 'scripts/compose.sh'), ['version', '--short']),
     [`image ${APP_IMAGE ?? 'cruddur/app:dev'}`]: image(APP_IMAGE ?? 'cruddur/app:dev'),
     'image cruddur/otel-collector:dev': image('cruddur/otel-collector:dev'),
     'image cruddur/moto:dev': image('cruddur/moto:dev'),
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   // Same as the integration tests (vitest.config.ts): no registry for Ryuk's image, local daemon.
   process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
   process.env['TESTCONTAINERS_HOST_OVERRIDE'] ??= 'localhost';
-  const { startStack, ALL_VENDORS_OFFLINE } = await import('../../test/integration/stack.ts');
+  const { offlineCollectorFiles, startStack } = await import('@cruddur/testkit/stack');
 
   const config: RunConfig = {
     rate: Number(process.env['FRESHNESS_RATE'] ?? '15'),
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const others = otherContainers();
   if (others > 0) process.stdout.write(`note: ${String(others)} other containers are running; figures will be noisier\n`);
   const variants: FreshnessVariantResult[] = [];
-  for (const plan of plans(shipped(ALL_VENDORS_OFFLINE)).filter((candidate) => selected.includes(candidate.name))) {
+  for (const plan of plans(shipped(offlineCollectorFiles())).filter((candidate) => selected.includes(candidate.name))) {
     variants.push(await runVariant(plan, config, startStack));
   }
 
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     meta: {
       date: new Date().toISOString(),
       label: process.env['FRESHNESS_LABEL'] ?? '',
-      command: ['node', ...process.argv.slice(1).map((arg) => path.relative(ROOT, arg) || arg)].join(' '),
+      command: ['node', ...process.argv.slice(1).map((arg) => path.relative(repoRoot, arg) || arg)].join(' '),
       makeTarget: 'make bench-freshness',
       host: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, kernel: os.release(), loadBefore, loadAfter: loadAverage(), otherContainers: others },
       versions: versions(),
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   };
   mkdirSync(path.dirname(output), { recursive: true });
   writeFileSync(output, `${compactArrays(JSON.stringify(results, null, 1))}\n`);
-  process.stdout.write(`\nwrote ${path.relative(ROOT, output)}\n`);
+  process.stdout.write(`\nwrote ${path.relative(repoRoot, output)}\n`);
   for (const line of freshnessRatios(results)) process.stdout.write(`${line}\n`);
 }
 

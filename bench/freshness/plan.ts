@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 import { composeDefaults, resolveVariables } from '../lib/compose.ts';
-import { ROOT } from '../lib/paths.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
 import type { BackendName, CollectorStage, FreshnessSettings, FreshnessVariantName } from './results.ts';
 
 /** Another app image to measure (e.g. a candidate fix), instead of the one `make images` built. */
@@ -28,7 +28,7 @@ type YamlMap = Record<string, unknown>;
 const isMap = (value: unknown): value is YamlMap => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function readYaml(relative: string): YamlMap {
-  return parseYaml(readFileSync(path.join(ROOT, relative), 'utf8')) as YamlMap;
+  return parseYaml(readFileSync(path.join(repoRoot, relative), 'utf8')) as YamlMap;
 }
 
 function child(node: unknown, key: string): unknown {
@@ -45,13 +45,6 @@ function merge(into: unknown, from: unknown): unknown {
   const out: YamlMap = { ...into };
   for (const [key, value] of Object.entries(from)) out[key] = merge(out[key], value);
   return out;
-}
-
-/** Where stack.ts's container paths live in the repository. */
-function repoPathOf(containerPath: string): string {
-  if (containerPath.startsWith('/etc/otelcol/')) return `otel-collector/config/${containerPath.slice('/etc/otelcol/'.length)}`;
-  if (containerPath.startsWith('/etc/xray-daemon/')) return `xray-daemon/${containerPath.slice('/etc/xray-daemon/'.length)}`;
-  throw new Error(`unknown collector config path ${containerPath}`);
 }
 
 /** The pipeline each measured backend is fed by. */
@@ -97,7 +90,7 @@ function batchingStage(config: unknown, pipeline: string, env: Readonly<Record<s
 export interface Shipped {
   readonly bspMs: number;
   readonly blrpMs: number;
-  /** The merged collector configuration as stack.ts loads it, unresolved. */
+  /** The merged collector configuration the stack runs, unresolved (files are repository-relative, as in the container). */
   readonly collectorConfig: unknown;
   /** What docker-compose.yml puts in the collector's environment (defaults applied). */
   readonly collectorEnv: Readonly<Record<string, string>>;
@@ -113,7 +106,7 @@ export function shipped(configFiles: readonly string[]): Shipped {
   return {
     bspMs: delay('OTEL_BSP_SCHEDULE_DELAY'),
     blrpMs: delay('OTEL_BLRP_SCHEDULE_DELAY'),
-    collectorConfig: configFiles.map((file) => readYaml(repoPathOf(file))).reduce<unknown>((merged, next) => merge(merged, next), {}),
+    collectorConfig: configFiles.map((file) => readYaml(file)).reduce<unknown>((merged, next) => merge(merged, next), {}),
     collectorEnv: composeDefaults('otel-collector'),
   };
 }

@@ -5,9 +5,9 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetTraceSummariesCommand, type XRayClient } from '@aws-sdk/client-xray';
 
-import { logGroupPages } from '../../tools/backends.ts';
-import { fromXrayTraceId } from '../../tools/trace-ids.ts';
-import { sleep } from '../lib/process.ts';
+import { logGroupPages } from '@cruddur/testkit/backends';
+import { fromXrayTraceId } from '@cruddur/testkit/trace-ids';
+import { sleep } from '@cruddur/testkit/processes';
 import { now, type Sent } from './traffic.ts';
 
 /** The app's log group, where the access-log records land. */

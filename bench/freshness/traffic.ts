@@ -1,5 +1,5 @@
 /** The traffic: requests in a fixed mix, each with its own X-Ray-compatible trace id, timed to the response. */
-import { traceparent } from '../../tools/trace-ids.ts';
+import { traceparent } from '@cruddur/testkit/trace-ids';
 import type { BackendName } from './results.ts';
 
 export const now = (): number => performance.timeOrigin + performance.now();

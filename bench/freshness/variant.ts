@@ -2,12 +2,12 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { XRayClient } from '@aws-sdk/client-xray';
 
-import type { Stack, StackOptions } from '../../test/integration/stack.ts';
-import { inspectContainer, serviceContainerId } from '../../test/reliability/support/docker.ts';
-import { clientConfig, logGroupEvents, tracesInXray } from '../../tools/backends.ts';
-import { newXrayCompatibleTraceId } from '../../tools/trace-ids.ts';
+import type { Stack, StackOptions } from '@cruddur/testkit/stack';
+import { inspectContainer, serviceContainerId } from '@cruddur/testkit/docker';
+import { clientConfig, logGroupEvents, tracesInXray } from '@cruddur/testkit/backends';
+import { newXrayCompatibleTraceId } from '@cruddur/testkit/trace-ids';
 import { percentile, round, sortedOf } from '../lib/stats.ts';
-import { sleep } from '../lib/process.ts';
+import { sleep } from '@cruddur/testkit/processes';
 import { timerModel } from './model.ts';
 import { APP_IMAGE, type VariantPlan } from './plan.ts';
 import { cloudwatchPoll, LOG_GROUP, Pending, startPoller, xrayPoll, type Poller } from './pollers.ts';

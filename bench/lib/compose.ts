@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
 
-import { ROOT } from './paths.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
 
 /** `${VAR:-default}` (compose) or `${env:VAR:-default}` (collector) with `env` applied; unset and no default: ''. */
 export function resolveVariables(value: unknown, env: Readonly<Record<string, string>>): string | undefined {
@@ -17,7 +17,7 @@ export function resolveVariables(value: unknown, env: Readonly<Record<string, st
  * default: what the shipped stack runs with when nothing is overridden.
  */
 export function composeDefaults(service: string): Record<string, string> {
-  const compose = parseYaml(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, unknown> }> };
+  const compose = parseYaml(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, unknown> }> };
   const environment = compose.services[service]?.environment ?? {};
   return Object.fromEntries(
     Object.entries(environment).map(([name, value]) => [name, resolveVariables(value, {}) ?? '']),

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ROOT } from './paths.ts';
+import { repoRoot } from '@cruddur/testkit/paths';
 import { round } from './stats.ts';
 
 export function packageVersion(name: string): string {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
   return manifest.version;
 }
 
@@ -23,6 +23,6 @@ export function warnIfBusy(loadBefore: readonly number[]): void {
 
 /** The moto version the stand-in's requirements pin. */
 export function motoVersion(): string {
-  const requirements = readFileSync(path.join(ROOT, 'standins', 'moto', 'requirements.txt'), 'utf8');
+  const requirements = readFileSync(path.join(repoRoot, 'standins', 'moto', 'requirements.txt'), 'utf8');
   return /^moto(?:\[[^\]]*\])?==(\S+)/m.exec(requirements)?.[1] ?? 'unknown';
 }

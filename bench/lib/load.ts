@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { Agent, request as httpRequest } from 'node:http';
 
-import { sleep } from './process.ts';
+import { sleep } from '@cruddur/testkit/processes';
 import { percentile, sortedOf } from './stats.ts';
 
 const require = createRequire(import.meta.url);

@@ -11,7 +11,8 @@ export interface Collector {
   readonly proc: Proc;
   /** OTLP/gRPC as the JS exporters want it. */
   readonly otlpUrl: string;
-  readonly ports: { grpc: number; http: number; health: number; metrics: number; daemon: number };
+  readonly ports: { grpc: number; http: number; health: number; metrics: number; pprof: number; daemon: number };
+  readonly metricsUrl: string;
   /** The collector's own Prometheus metrics text. */
   metrics(): Promise<string>;
   stop(): Promise<void>;
@@ -26,6 +27,13 @@ export interface CollectorOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Reuse the directory of a previous run, as a restarted container with its volume would. */
   readonly storageDir?: string;
+  /** The process's name in logs (default `collector-<n>`). */
+  readonly name?: string;
+  /** Pin to these CPUs and log to this directory (benchmarks). */
+  readonly cpu?: string;
+  readonly logDir?: string;
+  /** What "started" means: the health_check extension answering (default), or, for configs without it, the own-metrics endpoint. */
+  readonly readiness?: 'health' | 'metrics';
 }
 
 let collectorRuns = 0;
@@ -68,14 +76,16 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     ...options.env,
   });
   const args = options.configs.flatMap((file) => ['--config', file]);
-  const proc = startProcess(`collector-${String(collectorRuns)}`, collectorBin, args, { env });
-  await waitForHttp(proc, `http://127.0.0.1:${String(ports.health)}/`);
+  const proc = startProcess(options.name ?? `collector-${String(collectorRuns)}`, collectorBin, args, { env, cpu: options.cpu, logDir: options.logDir });
+  const metricsUrl = `http://127.0.0.1:${String(ports.metrics)}/metrics`;
+  await waitForHttp(proc, options.readiness === 'metrics' ? metricsUrl : `http://127.0.0.1:${String(ports.health)}/`);
   return {
     proc,
     otlpUrl: `http://127.0.0.1:${String(ports.grpc)}`,
     ports,
+    metricsUrl,
     async metrics() {
-      const response = await fetch(`http://127.0.0.1:${String(ports.metrics)}/metrics`);
+      const response = await fetch(metricsUrl);
       return response.text();
     },
     stop: () => proc.stop(),

@@ -33,6 +33,8 @@ export interface Proc {
   readonly name: string;
   readonly logFile: string;
   readonly child: ChildProcess;
+  /** The process itself, also when pinned (taskset execs the command). */
+  readonly pid: number;
   /** The last lines of output, for failure messages. */
   tail(lines?: number): string;
   stop(): Promise<void>;
@@ -41,17 +43,24 @@ export interface Proc {
 export interface StartOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** Pin to these CPUs (`taskset -c`), as benchmarks do to measure per core. */
+  readonly cpu?: string;
+  /** Where `<name>.log` goes (default: this run's logDir); a new start truncates it. */
+  readonly logDir?: string;
 }
 
 export function startProcess(name: string, command: string, args: readonly string[], options: StartOptions): Proc {
-  const logFile = path.join(logDir, `${name}.log`);
-  const fd = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', fd, fd] });
+  const logFile = path.join(options.logDir ?? logDir, `${name}.log`);
+  const fd = fs.openSync(logFile, 'w');
+  const [file, argv] = options.cpu === undefined ? [command, args] : ['taskset', ['-c', options.cpu, command, ...args]];
+  const child = spawn(file, argv, { env: options.env, cwd: options.cwd, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
+  if (child.pid === undefined) throw new Error(`${name} did not start (${command})`);
   return {
     name,
     logFile,
     child,
+    pid: child.pid,
     tail(lines = 40) {
       const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
       return text.split('\n').slice(-lines).join('\n');

@@ -15,21 +15,36 @@ export const CANARY = {
 } as const;
 export const REGION = 'us-east-1';
 
+/** Where a stand-in runs: pinned to CPUs and logging to a directory of the caller's (benchmarks). */
+export interface StandinOptions {
+  readonly cpu?: string;
+  readonly logDir?: string;
+}
+
+/** An HTTP call whose answer is not needed, only that it completed. */
+async function call(url: string, method: string): Promise<void> {
+  const response = await fetch(url, { method });
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`${method} ${url} answered ${String(response.status)}`);
+}
+
 export interface Moto {
   readonly proc: Proc;
   readonly url: string;
   /** moto with the canary credentials: what a collector under test signs with. */
   readonly access: AwsAccess;
+  /** Forgets everything stored (moto keeps every segment in memory). */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startMoto(): Promise<Moto> {
+export async function startMoto(options: StandinOptions = {}): Promise<Moto> {
   const port = await freePort();
-  const proc = startProcess('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { env: cleanEnv() });
+  const proc = startProcess('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { env: cleanEnv(), cpu: options.cpu, logDir: options.logDir });
   const url = `http://127.0.0.1:${String(port)}`;
   await waitForHttp(proc, `${url}/moto-api/`);
   const access = { endpoint: url, region: REGION, accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey };
-  return { proc, url, access, stop: () => proc.stop() };
+  return { proc, url, access, reset: () => call(`${url}/moto-api/reset`, 'POST'), stop: () => proc.stop() };
 }
 
 export interface Honeycomb {
@@ -41,14 +56,20 @@ export interface Honeycomb {
   stop(): Promise<void>;
 }
 
-export async function startHoneycomb(): Promise<Honeycomb> {
+export interface HoneycombOptions extends StandinOptions {
+  /** How many spans the stand-in keeps for its report (`-limit`); a small record bounds its memory under load. */
+  readonly recordLimit?: number;
+}
+
+export async function startHoneycomb(options: HoneycombOptions = {}): Promise<Honeycomb> {
   const grpcPort = await freePort();
   const httpPort = await freePort();
+  const limit = options.recordLimit === undefined ? [] : ['-limit', String(options.recordLimit)];
   const proc = startProcess(
     'honeycomb-standin',
     honeycombStandin,
-    ['-grpc-addr', `127.0.0.1:${String(grpcPort)}`, '-http-addr', `127.0.0.1:${String(httpPort)}`],
-    { env: cleanEnv({ HONEYCOMB_API_KEY: CANARY.honeycombKey }) },
+    ['-grpc-addr', `127.0.0.1:${String(grpcPort)}`, '-http-addr', `127.0.0.1:${String(httpPort)}`, ...limit],
+    { env: cleanEnv({ HONEYCOMB_API_KEY: CANARY.honeycombKey }), cpu: options.cpu, logDir: options.logDir },
   );
   const httpUrl = `http://127.0.0.1:${String(httpPort)}`;
   await waitForHttp(proc, `${httpUrl}/healthz`);
@@ -57,9 +78,7 @@ export async function startHoneycomb(): Promise<Honeycomb> {
     grpcEndpoint: `127.0.0.1:${String(grpcPort)}`,
     httpUrl,
     received: () => honeycombReport(httpUrl),
-    async reset() {
-      await fetch(`${httpUrl}/standin/received`, { method: 'DELETE' });
-    },
+    reset: () => call(`${httpUrl}/standin/received`, 'DELETE'),
     stop: () => proc.stop(),
   };
 }
