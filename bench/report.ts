@@ -25,7 +25,8 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   out.push('| Status | Deliverable (issue 6) |', '|---|---|');
   const throughput = readOptional<CollectorThroughputResults>(COLLECTOR_THROUGHPUT_JSON);
   const freshness = readOptional<FreshnessResults>(FRESHNESS_JSON);
-  const ran = (results: object | undefined, what: string, target: string): string => (results !== undefined ? `| run | ${what} (below) |` : `| **not run yet** (\`${target}\`) | ${what} |`);
+  const ran = (results: object | undefined, what: string, target: string): string =>
+    results === undefined ? `| **not run yet** (\`${target}\`) | ${what} |` : `| run | ${what} (below) |`;
   out.push(
     '| run | 1. App overhead (below) |',
     ran(throughput, '2. Collector throughput', 'make bench-collector'),
@@ -35,7 +36,12 @@ function render(results: BenchResults, before: BenchResults | undefined, notes: 
   out.push(renderAppOverhead(results, before));
   out.push(notes.trim(), '');
   out.push('![collector throughput per config and end-to-end freshness per variant](pipeline.png)', '');
-  out.push(throughput === undefined ? '## 2. Collector throughput\n\n**Not run yet**: `make bench-collector`.\n' : renderCollectorThroughput(throughput), '');
+  out.push(
+    throughput === undefined
+      ? '## 2. Collector throughput\n\n**Not run yet**: `make bench-collector`.\n'
+      : renderCollectorThroughput(throughput),
+    '',
+  );
   out.push(freshness === undefined ? '## 3. Freshness\n\n**Not run yet**: `make bench-freshness`.\n' : renderFreshness(freshness), '');
   return out.join('\n');
 }
@@ -69,7 +75,10 @@ function main(): void {
   writeFileSync(path.join(DOCS_DIR, 'RESULTS.md'), render(results, before, notes));
   // The chart (bench/chart.py) draws from these medians rather than recomputing them.
   mkdirSync(OUT_DIR, { recursive: true });
-  writeFileSync(path.join(OUT_DIR, 'app-overhead-summary.json'), `${JSON.stringify({ date: results.meta.date, fixedRate: results.meta.settings.fixedRate, rows: summarise(results) }, null, 2)}\n`);
+  writeFileSync(
+    path.join(OUT_DIR, 'app-overhead-summary.json'),
+    `${JSON.stringify({ date: results.meta.date, fixedRate: results.meta.settings.fixedRate, rows: summarise(results) }, null, 2)}\n`,
+  );
   process.stdout.write('wrote docs/bench/RESULTS.md\n');
 }
 

@@ -49,8 +49,7 @@ class ProfileError extends Error {
 const isStandinVendor = (value: unknown): value is StandinVendor =>
   typeof value === 'string' && (STANDIN_VENDORS as readonly string[]).includes(value);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Checks the parsed manifest by hand and collects every problem, so one run shows them all. */
 function validateManifest(raw: unknown): Manifest {
@@ -74,22 +73,22 @@ function validateManifest(raw: unknown): Manifest {
   knownKeys('top level', raw, ['default', 'overlays', 'profiles']);
 
   const overlays: Partial<Record<StandinVendor, string>> = {};
-  if (!isRecord(raw['overlays'])) {
-    problem('overlays', `expected a mapping of stand-in vendor (${STANDIN_VENDORS.join(', ')}) to overlay file`);
-  } else {
-    knownKeys('overlays', raw['overlays'], STANDIN_VENDORS);
+  if (isRecord(raw.overlays)) {
+    knownKeys('overlays', raw.overlays, STANDIN_VENDORS);
     for (const vendor of STANDIN_VENDORS) {
-      if (!(vendor in raw['overlays'])) problem('overlays', `missing the overlay of "${vendor}"`);
-      else overlays[vendor] = configFile(`overlays.${vendor}`, raw['overlays'][vendor]);
+      if (vendor in raw.overlays) overlays[vendor] = configFile(`overlays.${vendor}`, raw.overlays[vendor]);
+      else problem('overlays', `missing the overlay of "${vendor}"`);
     }
+  } else {
+    problem('overlays', `expected a mapping of stand-in vendor (${STANDIN_VENDORS.join(', ')}) to overlay file`);
   }
   const overlayFiles = new Set(Object.values(overlays));
 
   const profiles: Profile[] = [];
-  if (!isRecord(raw['profiles']) || Object.keys(raw['profiles']).length === 0) {
+  if (!isRecord(raw.profiles) || Object.keys(raw.profiles).length === 0) {
     problem('profiles', 'expected a non-empty mapping of profile name to {description, files, standins}');
   } else {
-    for (const [name, spec] of Object.entries(raw['profiles'])) {
+    for (const [name, spec] of Object.entries(raw.profiles)) {
       const where = `profiles.${name}`;
       if (!PROFILE_NAME.test(name)) problem(where, `profile names are lower-case words joined by - (${PROFILE_NAME})`);
       if (name === DEFAULT_KEYWORD) problem(where, `"${DEFAULT_KEYWORD}" is reserved: it selects the default profile on the command line`);
@@ -98,37 +97,46 @@ function validateManifest(raw: unknown): Manifest {
         continue;
       }
       knownKeys(where, spec, ['description', 'files', 'standins']);
-      const description = spec['description'];
+      const description = spec.description;
       if (typeof description !== 'string' || description.trim() === '') problem(`${where}.description`, 'expected a non-empty string');
 
       const files: string[] = [];
-      if (!Array.isArray(spec['files']) || spec['files'].length === 0) {
+      if (!Array.isArray(spec.files) || spec.files.length === 0) {
         problem(`${where}.files`, 'expected a non-empty list of config files in merge order');
       } else {
-        spec['files'].forEach((value: unknown, i) => {
+        spec.files.forEach((value: unknown, i) => {
           const file = configFile(`${where}.files[${i}]`, value);
           if (file === undefined) return;
           if (files.includes(file)) problem(`${where}.files[${i}]`, `"${file}" is listed twice`);
-          else if (overlayFiles.has(file)) problem(`${where}.files[${i}]`, `"${file}" is a stand-in overlay: list its vendor under standins instead`);
+          else if (overlayFiles.has(file))
+            problem(`${where}.files[${i}]`, `"${file}" is a stand-in overlay: list its vendor under standins instead`);
           else files.push(file);
         });
       }
 
       const standins: StandinVendor[] = [];
-      if (!Array.isArray(spec['standins'])) {
-        problem(`${where}.standins`, `expected a list of stand-in vendors (${STANDIN_VENDORS.join(', ')}), [] for none`);
-      } else {
-        spec['standins'].forEach((value: unknown, i) => {
-          if (!isStandinVendor(value)) problem(`${where}.standins[${i}]`, `unknown stand-in vendor ${JSON.stringify(value)} (known: ${STANDIN_VENDORS.join(', ')})`);
+      if (Array.isArray(spec.standins)) {
+        spec.standins.forEach((value: unknown, i) => {
+          if (!isStandinVendor(value))
+            problem(`${where}.standins[${i}]`, `unknown stand-in vendor ${JSON.stringify(value)} (known: ${STANDIN_VENDORS.join(', ')})`);
           else if (standins.includes(value)) problem(`${where}.standins[${i}]`, `"${value}" is listed twice`);
           else standins.push(value);
         });
+      } else {
+        problem(`${where}.standins`, `expected a list of stand-in vendors (${STANDIN_VENDORS.join(', ')}), [] for none`);
       }
-      profiles.push(Object.freeze({ name, description: typeof description === 'string' ? description.trim() : '', files: Object.freeze(files), standins: Object.freeze(standins) }));
+      profiles.push(
+        Object.freeze({
+          name,
+          description: typeof description === 'string' ? description.trim() : '',
+          files: Object.freeze(files),
+          standins: Object.freeze(standins),
+        }),
+      );
     }
   }
 
-  const defaultProfile = raw['default'];
+  const defaultProfile = raw.default;
   if (typeof defaultProfile !== 'string') problem('default', 'expected the name of the profile `make up` runs');
   else if (profiles.length > 0 && !profiles.some((p) => p.name === defaultProfile)) {
     problem('default', `"${defaultProfile}" is not a profile (known: ${profiles.map((p) => p.name).join(', ')})`);
@@ -171,7 +179,8 @@ export function deploymentFiles(name: string, standins: readonly StandinVendor[]
   // Checked at run time too: the CLI and JavaScript callers pass plain strings.
   const requested: readonly unknown[] = standins === 'all' ? p.standins : standins;
   for (const vendor of requested) {
-    if (!isStandinVendor(vendor)) throw new ProfileError(`unknown stand-in vendor ${JSON.stringify(vendor)} (known: ${STANDIN_VENDORS.join(', ')})`);
+    if (!isStandinVendor(vendor))
+      throw new ProfileError(`unknown stand-in vendor ${JSON.stringify(vendor)} (known: ${STANDIN_VENDORS.join(', ')})`);
     if (!p.standins.includes(vendor)) {
       throw new ProfileError(`profile "${p.name}" takes no "${vendor}" stand-in (its stand-ins: ${p.standins.join(', ') || 'none'})`);
     }
@@ -205,7 +214,9 @@ function parseStandins(value: string | undefined): readonly StandinVendor[] | 'a
   const vendors = value.split(',').map((v) => v.trim());
   const unknown = vendors.filter((v) => !isStandinVendor(v));
   if (unknown.length > 0) {
-    throw new UsageError(`--standins: unknown stand-in vendor ${unknown.map((v) => JSON.stringify(v)).join(', ')} (expected a comma-separated list of ${STANDIN_VENDORS.join(', ')}, or all, or none)`);
+    throw new UsageError(
+      `--standins: unknown stand-in vendor ${unknown.map((v) => JSON.stringify(v)).join(', ')} (expected a comma-separated list of ${STANDIN_VENDORS.join(', ')}, or all, or none)`,
+    );
   }
   return [...new Set(vendors.filter(isStandinVendor))];
 }

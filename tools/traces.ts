@@ -20,15 +20,15 @@ import {
 } from '@cruddur/testkit/backends';
 
 const env = process.env;
-const honeycombUrl = env['HONEYCOMB_REPORT_URL'] ?? `http://127.0.0.1:${env['HONEYCOMB_STANDIN_PORT'] ?? '14318'}`;
-const rollbarUrl = env['ROLLBAR_REPORT_URL'] ?? `http://127.0.0.1:${env['ROLLBAR_STANDIN_PORT'] ?? '18080'}`;
+const honeycombUrl = env.HONEYCOMB_REPORT_URL ?? `http://127.0.0.1:${env.HONEYCOMB_STANDIN_PORT ?? '14318'}`;
+const rollbarUrl = env.ROLLBAR_REPORT_URL ?? `http://127.0.0.1:${env.ROLLBAR_STANDIN_PORT ?? '18080'}`;
 const aws: AwsAccess = {
-  endpoint: env['AWS_STANDIN_URL'] ?? `http://127.0.0.1:${env['MOTO_PORT'] ?? '5000'}`,
-  region: env['AWS_REGION'] ?? 'us-east-1',
+  endpoint: env.AWS_STANDIN_URL ?? `http://127.0.0.1:${env.MOTO_PORT ?? '5000'}`,
+  region: env.AWS_REGION ?? 'us-east-1',
   accessKeyId: 'standin',
   secretAccessKey: 'standin',
 };
-const logGroup = env['CLOUDWATCH_LOG_GROUP'] ?? 'cruddur';
+const logGroup = env.CLOUDWATCH_LOG_GROUP ?? 'cruddur';
 const BAR_WIDTH = 32;
 
 const { values: options } = parseArgs({
@@ -45,7 +45,14 @@ function bar(span: ReceivedSpan, start: number, total: number): string {
   return '·'.repeat(from) + '█'.repeat(Math.min(to, BAR_WIDTH) - from) + '·'.repeat(Math.max(0, BAR_WIDTH - to));
 }
 
-const SHOWN_ATTRIBUTES = ['http.response.status_code', 'app.user_handle', 'app.result_length', 'results-size', 'app.error_key', 'http.status_code'];
+const SHOWN_ATTRIBUTES = [
+  'http.response.status_code',
+  'app.user_handle',
+  'app.result_length',
+  'results-size',
+  'app.error_key',
+  'http.status_code',
+];
 
 function highlights(attributes: Record<string, unknown>): string {
   return SHOWN_ATTRIBUTES.filter((key) => attributes[key] !== undefined)
@@ -82,12 +89,15 @@ function printXray(documents: SegmentDoc[]): void {
   }
   for (const doc of documents) {
     const flags = [doc.fault ? 'fault' : '', doc.error ? 'error' : '', doc.throttle ? 'throttle' : ''].filter(Boolean).join(',');
-    const status = doc.http?.response?.['status'];
-    const annotations = Object.entries(doc.annotations ?? {}).map(([key, value]) => `${key}=${String(value)}`).join(' ');
+    const status = doc.http?.response?.status;
+    const annotations = Object.entries(doc.annotations ?? {})
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(' ');
     const kind = doc.type === 'subsegment' ? 'subsegment' : 'segment';
-    const ms = doc.start_time !== undefined && doc.end_time !== undefined ? `${((doc.end_time - doc.start_time) * 1000).toFixed(2)} ms` : '';
+    const ms =
+      doc.start_time !== undefined && doc.end_time !== undefined ? `${((doc.end_time - doc.start_time) * 1000).toFixed(2)} ms` : '';
     console.log(
-      `   X-Ray      ${kind} ${doc.name}  ${ms}${doc.user ? `  user=${doc.user}` : ''}${status !== undefined ? `  http ${String(status)}` : ''}${flags ? `  [${flags}]` : ''}${annotations ? `  annotations: ${annotations}` : ''}`,
+      `   X-Ray      ${kind} ${doc.name}  ${ms}${doc.user ? `  user=${doc.user}` : ''}${status === undefined ? '' : `  http ${String(status)}`}${flags ? `  [${flags}]` : ''}${annotations ? `  annotations: ${annotations}` : ''}`,
     );
     for (const sub of doc.subsegments ?? []) console.log(`                └ subsegment ${sub.name}`);
   }
@@ -110,18 +120,29 @@ function printRollbar(items: RollbarItemRecord[]): void {
 }
 
 async function main(): Promise<void> {
-  const [report, events, items] = await Promise.all([honeycombReport(honeycombUrl), logGroupEvents(aws, logGroup), rollbarItems(rollbarUrl)]);
+  const [report, events, items] = await Promise.all([
+    honeycombReport(honeycombUrl),
+    logGroupEvents(aws, logGroup),
+    rollbarItems(rollbarUrl),
+  ]);
   const byTrace = new Map<string, ReceivedSpan[]>();
   for (const span of report.spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
   const started = (spans: ReceivedSpan[]): number => Math.min(...spans.map((span) => span.startTimeUnixNano ?? 0));
-  const traceIds = options.trace !== undefined
-    ? [options.trace]
-    : [...byTrace.entries()].sort((a, b) => started(b[1]) - started(a[1])).slice(0, Number(options.last)).map(([id]) => id).reverse();
+  const traceIds =
+    options.trace === undefined
+      ? [...byTrace.entries()]
+          .sort((a, b) => started(b[1]) - started(a[1]))
+          .slice(0, Number(options.last))
+          .map(([id]) => id)
+          .reverse()
+      : [options.trace];
   if (traceIds.length === 0) {
     console.log('no traces yet: run `make traffic`, wait two seconds, and try again');
     return;
   }
-  console.log(`${String(byTrace.size)} traces at the Honeycomb stand-in; showing ${String(traceIds.length)}. Log group ${logGroup}: ${String(events.length)} events. Rollbar: ${String(items.length)} items.\n`);
+  console.log(
+    `${String(byTrace.size)} traces at the Honeycomb stand-in; showing ${String(traceIds.length)}. Log group ${logGroup}: ${String(events.length)} events. Rollbar: ${String(items.length)} items.\n`,
+  );
   for (const traceId of traceIds) {
     const spans = byTrace.get(traceId) ?? [];
     const root = spans.find((span) => !spans.some((other) => other.spanId === span.parentSpanId));

@@ -6,9 +6,9 @@
 import { newXrayCompatibleTraceId, traceparent } from '@cruddur/testkit/trace-ids';
 import { sendDaemonSegment } from '@cruddur/testkit/xray-daemon-client';
 
-const baseUrl = process.env['CRUDDUR_URL'] ?? 'http://127.0.0.1:4567';
-const daemonHost = process.env['XRAY_DAEMON_HOST'] ?? '127.0.0.1';
-const daemonPort = Number(process.env['XRAY_DAEMON_PORT'] ?? '2000');
+const baseUrl = process.env.CRUDDUR_URL ?? 'http://127.0.0.1:4567';
+const daemonHost = process.env.XRAY_DAEMON_HOST ?? '127.0.0.1';
+const daemonPort = Number(process.env.XRAY_DAEMON_PORT ?? '2000');
 const SEED_ACTIVITY = '0b8f3d7e-2c41-4a6b-9d55-1e7a9c3f6b21';
 
 interface Step {
@@ -46,14 +46,22 @@ async function drive(step: Step): Promise<string> {
   if (step.user !== undefined) headers['x-cruddur-user-handle'] = step.user;
   if (step.body !== undefined) headers['content-type'] = 'application/json';
   const started = performance.now();
-  const response = await fetch(`${baseUrl}${step.path}`, { method: step.method, headers, ...(step.body === undefined ? {} : { body: step.body }) });
+  const response = await fetch(`${baseUrl}${step.path}`, {
+    method: step.method,
+    headers,
+    ...(step.body === undefined ? {} : { body: step.body }),
+  });
   await response.arrayBuffer();
   const elapsed = (performance.now() - started).toFixed(1).padStart(6);
   return `${String(response.status)}  ${elapsed} ms  ${traceId}  ${step.method.padEnd(4)} ${step.path}`;
 }
 
 async function sendLegacySegment(): Promise<string> {
-  const traceId = await sendDaemonSegment(daemonHost, daemonPort, { name: 'legacy-xray-sdk-client', annotations: { source: 'make_traffic' }, durationMs: 50 });
+  const traceId = await sendDaemonSegment(daemonHost, daemonPort, {
+    name: 'legacy-xray-sdk-client',
+    annotations: { source: 'make_traffic' },
+    durationMs: 50,
+  });
   return `UDP  segment  ${traceId}  -> ${daemonHost}:${String(daemonPort)} (X-Ray daemon protocol)`;
 }
 

@@ -279,7 +279,11 @@ describe('POST /api/activities', () => {
 
 describe('POST /api/activities/:uuid/reply', () => {
   it('adds a reply that shows up under its parent', async () => {
-    const { status, body } = await post(`/api/activities/${ANDREW_POST}/reply`, { message: 'Qapla!' }, { headers: { 'X-Cruddur-User-Handle': 'worf' } });
+    const { status, body } = await post(
+      `/api/activities/${ANDREW_POST}/reply`,
+      { message: 'Qapla!' },
+      { headers: { 'X-Cruddur-User-Handle': 'worf' } },
+    );
     expect(status).toBe(200);
     expect(body).toEqual({
       uuid: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
@@ -455,24 +459,32 @@ describe('access log', () => {
       'app.user_handle': 'andrewbrown',
       msg: expect.stringContaining('GET http /api/activities/search?term=cloud 200') as string,
     });
-    expect(access[0]?.['duration_ms']).toBeGreaterThan(0);
-    expect(new Date(String(access[0]?.['time'])).getTime()).not.toBeNaN();
+    expect(access[0]?.duration_ms).toBeGreaterThan(0);
+    expect(new Date(String(access[0]?.time)).getTime()).not.toBeNaN();
     expect(access[1]).toMatchObject({ level: 'warn', 'http.response.status_code': 422 });
   });
 
   it('logs a server fault at error level with the stack, and the access record too', async () => {
     await get('/debug/error');
-    const errors = service.logs.filter((record) => record['level'] === 'error');
-    expect(errors.map((record) => record['msg'])).toEqual([
+    const errors = service.logs.filter((record) => record.level === 'error');
+    expect(errors.map((record) => record.msg)).toEqual([
       'unhandled error while serving request',
       expect.stringContaining('/debug/error 500') as string,
     ]);
-    expect(JSON.stringify(errors[0]?.['err'])).toContain('deliberate failure');
+    expect(JSON.stringify(errors[0]?.err)).toContain('deliberate failure');
   });
 });
 
 describe('client input never yields a 5xx', () => {
-  const weirdBodies = ['{}', 'null', 'true', '{"message":{"a":1},"ttl":[]}', '{"message":"\\u0000","ttl":"1-day"}', '{"__proto__":{"x":1}}', '\u00ff\u00fe'];
+  const weirdBodies = [
+    '{}',
+    'null',
+    'true',
+    '{"message":{"a":1},"ttl":[]}',
+    '{"message":"\\u0000","ttl":"1-day"}',
+    '{"__proto__":{"x":1}}',
+    '\u00ff\u00fe',
+  ];
   it.each(weirdBodies)('POST /api/activities with %j', async (raw) => {
     const { status } = await post('/api/activities', undefined, { raw });
     expect(status).toBeGreaterThanOrEqual(200);

@@ -29,7 +29,7 @@ describe('graceful shutdown', () => {
       logger: silent,
       reporter: { ...disabledReporter, flush: () => (steps.push('rollbar'), Promise.resolve()) },
       flushTelemetry: () => (steps.push('telemetry'), Promise.resolve('flushed')),
-      timeoutMs: 5_000,
+      timeoutMs: 5000,
       exit,
     });
 
@@ -50,13 +50,13 @@ describe('graceful shutdown', () => {
     setActiveTelemetry({ shutdown: () => new Promise<void>(() => undefined) });
     const started = Date.now();
     expect(await shutdownTelemetry(200)).toBe('timed-out');
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('reports a failing flush instead of throwing', async () => {
     setActiveTelemetry({ shutdown: () => Promise.reject(new Error('collector gone')) });
-    expect(await shutdownTelemetry(1_000)).toBe('failed');
-    expect(await shutdownTelemetry(1_000)).toBe('inactive');
+    expect(await shutdownTelemetry(1000)).toBe('failed');
+    expect(await shutdownTelemetry(1000)).toBe('inactive');
   });
 });
 

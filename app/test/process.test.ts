@@ -46,7 +46,13 @@ describe('the running service', () => {
     const response = await get('/api/activities/home');
     expect(response.status).toBe(200);
 
-    const traces = await capture.waitFor('traces', [traceIdBytes, 'home-activities-mock-data', 'GET /api/activities/home', 'cruddur-backend', 'app.result_length']);
+    const traces = await capture.waitFor('traces', [
+      traceIdBytes,
+      'home-activities-mock-data',
+      'GET /api/activities/home',
+      'cruddur-backend',
+      'app.result_length',
+    ]);
     const logs = await capture.waitFor('logs', [traceIdBytes, 'GET http /api/activities/home 200', 'http.response.status_code']);
     // The app never holds a vendor key: nothing but OTLP leaves it.
     for (const sent of [traces, logs]) expect(Object.keys(sent.metadata)).not.toContain('x-honeycomb-team');
@@ -61,11 +67,11 @@ describe('the running service', () => {
     }));
     await get('/api/activities/home');
     await capture.waitFor('traces', [traceIdBytes, 'GET /api/activities/home']);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(capture.exports.filter((entry) => entry.signal === 'logs')).toEqual([]);
     // ...and they are only held back, not lost: the shutdown flush delivers them.
     expect((await app.stop('SIGTERM')).code).toBe(0);
-    await capture.waitFor('logs', [traceIdBytes, '/api/activities/home'], 1_000);
+    await capture.waitFor('logs', [traceIdBytes, '/api/activities/home'], 1000);
   });
 
   it('flushes buffered telemetry on SIGTERM and exits 0', async () => {
@@ -78,8 +84,8 @@ describe('the running service', () => {
     expect(capture.exports).toEqual([]);
     const { code } = await app.stop('SIGTERM');
     expect(code).toBe(0);
-    await capture.waitFor('traces', [traceIdBytes, 'GET /api/activities/notifications'], 1_000);
-    await capture.waitFor('logs', [traceIdBytes, '/api/activities/notifications'], 1_000);
+    await capture.waitFor('traces', [traceIdBytes, 'GET /api/activities/notifications'], 1000);
+    await capture.waitFor('logs', [traceIdBytes, '/api/activities/notifications'], 1000);
   });
 
   it('shuts down within its budget when the collector accepts connections but never answers', async () => {
@@ -97,7 +103,7 @@ describe('the running service', () => {
       for (let i = 0; i < 20; i += 1) await get('/api/activities/home');
       const { code, elapsedMs } = await app.stop('SIGTERM');
       expect(code).toBe(0);
-      expect(elapsedMs).toBeLessThan(3_000 + 1_500);
+      expect(elapsedMs).toBeLessThan(3000 + 1500);
       expect(app.output()).toContain('"msg":"shutdown complete"');
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -130,7 +136,10 @@ describe('process-level failures', () => {
       expect((await fetch(`${app.url}/debug/unhandled-rejection`)).status).toBe(202);
       const [rejection] = await rollbar.waitFor(1, 10_000);
       expect(JSON.parse(rejection?.body ?? '{}')).toMatchObject({
-        data: { level: 'error', body: { trace_chain: [{ exception: { message: 'deliberate unhandled rejection from /debug/unhandled-rejection' } }] } },
+        data: {
+          level: 'error',
+          body: { trace_chain: [{ exception: { message: 'deliberate unhandled rejection from /debug/unhandled-rejection' } }] },
+        },
       });
       expect((await fetch(`${app.url}/api/activities/home`)).status).toBe(200);
 
@@ -151,7 +160,7 @@ describe('start-up configuration', () => {
     const secret = 'canary-not-a-url-7d3e';
     const result = spawnSync(process.execPath, ['--require', './dist/src/telemetry/register.js', 'dist/src/server.js'], {
       cwd: fileURLToPath(new URL('../', import.meta.url)),
-      env: { PATH: process.env['PATH'] ?? '', PORT: 'eighty', ROLLBAR_ENDPOINT: secret },
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', ROLLBAR_ENDPOINT: secret },
       encoding: 'utf8',
       timeout: 10_000,
     });

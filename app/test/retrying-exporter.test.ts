@@ -41,19 +41,28 @@ const exportOnce = (exporter: RetryingExporter<string>, items: string[]): Promis
 
 describe('RetryingExporter', () => {
   it('retries an unavailable collector with growing backoff until the export goes through', async () => {
-    const inner = scripted([{ code: ExportResultCode.FAILED, error: unavailable }, { code: ExportResultCode.FAILED, error: unavailable }, { code: ExportResultCode.FAILED, error: unavailable }]);
+    const inner = scripted([
+      { code: ExportResultCode.FAILED, error: unavailable },
+      { code: ExportResultCode.FAILED, error: unavailable },
+      { code: ExportResultCode.FAILED, error: unavailable },
+    ]);
     const clock = virtualTime();
     const result = await exportOnce(new RetryingExporter(inner, { maxElapsedMs: 30_000, ...clock }), ['a', 'b']);
     expect(result.code).toBe(ExportResultCode.SUCCESS);
-    expect(inner.attempts).toEqual([['a', 'b'], ['a', 'b'], ['a', 'b'], ['a', 'b']]);
+    expect(inner.attempts).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
     expect(clock.slept).toHaveLength(3);
-    expect(clock.slept[1]).toBeGreaterThan(clock.slept[0] ?? Infinity);
+    expect(clock.slept[1]).toBeGreaterThan(clock.slept[0] ?? Number.POSITIVE_INFINITY);
   });
 
   it('gives up when the next wait would pass maxElapsedMs', async () => {
     const inner = scripted(Array.from({ length: 100 }, () => ({ code: ExportResultCode.FAILED, error: unavailable })));
     const clock = virtualTime();
-    const result = await exportOnce(new RetryingExporter(inner, { maxElapsedMs: 10_000, maxBackoffMs: 2_000, ...clock }), ['a']);
+    const result = await exportOnce(new RetryingExporter(inner, { maxElapsedMs: 10_000, maxBackoffMs: 2000, ...clock }), ['a']);
     expect(result).toMatchObject({ code: ExportResultCode.FAILED, error: unavailable });
     expect(clock.now()).toBeLessThanOrEqual(10_000);
     expect(inner.attempts.length).toBeGreaterThan(4);
@@ -76,7 +85,7 @@ describe('RetryingExporter', () => {
     const started = Date.now();
     await exporter.shutdown();
     expect((await pending).code).toBe(ExportResultCode.FAILED);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(inner.shutdowns).toBe(1);
   });
 });

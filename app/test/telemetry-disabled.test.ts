@@ -16,7 +16,12 @@ describe('OTEL_SDK_DISABLED=true', () => {
     expect(isSdkDisabled({ OTEL_SDK_DISABLED: 'false' })).toBe(false);
     expect(isSdkDisabled({})).toBe(false);
 
-    const sdk = createTelemetrySdk({ serviceVersion: '0.0.0-test', deploymentEnvironment: 'test', serviceInstanceId: 'disabled', environment });
+    const sdk = createTelemetrySdk({
+      serviceVersion: '0.0.0-test',
+      deploymentEnvironment: 'test',
+      serviceInstanceId: 'disabled',
+      environment,
+    });
     sdk.start();
 
     // shimmer (used by every OTel instrumentation) marks what it wrapped with __wrapped.

@@ -34,7 +34,7 @@ const CANARY = {
 const spans = new InMemorySpanExporter();
 const logRecords = new InMemoryLogRecordExporter();
 const stdout: string[] = [];
-let sdk: { start(): void; shutdown(): Promise<void> };
+let sdk: { start: () => void; shutdown: () => Promise<void> };
 let rollbar: CaptureServer;
 let service: Listening;
 
@@ -154,7 +154,7 @@ describe('spans', () => {
     expect(feed?.instrumentationScope.name).toBe('user.activities');
     expect(feed?.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
     expect(feed?.attributes).toMatchObject({ 'results-size': 1, 'app.result_length': 1, 'app.feed_handle': 'worf' });
-    expect(String(feed?.attributes['now'])).toMatch(/\+00:00$/);
+    expect(String(feed?.attributes.now)).toMatch(/\+00:00$/);
   });
 
   it('uses X-Ray compatible trace ids: the first 8 hex digits are the epoch seconds of now', async () => {
@@ -194,7 +194,7 @@ describe('spans', () => {
         return span.spanContext().traceId;
       });
       const [received] = await downstream.waitFor(1);
-      expect(received?.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      expect(received?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
       expect(received?.headers['x-amzn-trace-id']).toMatch(
         new RegExp(`^Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=[0-9a-f]{16};Sampled=1$`),
       );
@@ -250,7 +250,9 @@ describe('logs', () => {
     const domain = logRecords.getFinishedLogRecords().find((record) => record.body === 'home activities requested');
     expect(domain?.spanContext?.traceId).toBe(traceId);
     // The same record also went to stdout as JSON, stamped with the same ids.
-    const line = stdout.map((chunk) => JSON.parse(chunk) as Record<string, unknown>).find((entry) => entry['trace_id'] === traceId && entry['log.type'] === 'access');
+    const line = stdout
+      .map((chunk) => JSON.parse(chunk) as Record<string, unknown>)
+      .find((entry) => entry.trace_id === traceId && entry['log.type'] === 'access');
     expect(line).toMatchObject({ span_id: spanId, 'url.path': '/api/activities/home' });
   });
 });
@@ -295,7 +297,9 @@ describe('Rollbar', () => {
     expect(captured?.path).toBe('/api/1/item/');
     expect(captured?.headers['x-rollbar-access-token']).toBe(CANARY.rollbarToken);
     const rollbarHost = new URL(rollbar.url).host;
-    const tracedCalls = spans.getFinishedSpans().filter((span) => span.kind === SpanKind.CLIENT && JSON.stringify(span.attributes).includes(rollbarHost));
+    const tracedCalls = spans
+      .getFinishedSpans()
+      .filter((span) => span.kind === SpanKind.CLIENT && JSON.stringify(span.attributes).includes(rollbarHost));
     expect(tracedCalls).toEqual([]);
   });
 
@@ -330,7 +334,9 @@ describe('secrets', () => {
     await request('/api/activities/home', headers);
     const items = [await rollbarItemFor(failed.spanContext().traceId), await rollbarItemFor(warned.spanContext().traceId)];
     const evidence = JSON.stringify({
-      spans: spans.getFinishedSpans().map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, resource: span.resource.attributes })),
+      spans: spans
+        .getFinishedSpans()
+        .map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, resource: span.resource.attributes })),
       logs: logRecords.getFinishedLogRecords().map((record) => ({ body: record.body, attributes: record.attributes })),
       stdout,
       items: items.map((item) => item.data),
@@ -350,9 +356,21 @@ describe('OTEL_BLRP_* (the log processor is built by the app, so the app reads t
   it('reads the four settings, leaves unset or empty ones to the SDK, and ignores invalid ones', () => {
     const { logBufferSettings } = requireDist<typeof SdkModule>('telemetry/sdk.js');
     expect(
-      logBufferSettings({ OTEL_BLRP_MAX_QUEUE_SIZE: '16384', OTEL_BLRP_SCHEDULE_DELAY: ' 200 ', OTEL_BLRP_EXPORT_TIMEOUT: '30000', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '512' }),
-    ).toEqual({ maxQueueSize: 16384, scheduledDelayMillis: 200, exportTimeoutMillis: 30000, maxExportBatchSize: 512 });
+      logBufferSettings({
+        OTEL_BLRP_MAX_QUEUE_SIZE: '16384',
+        OTEL_BLRP_SCHEDULE_DELAY: ' 200 ',
+        OTEL_BLRP_EXPORT_TIMEOUT: '30000',
+        OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '512',
+      }),
+    ).toEqual({ maxQueueSize: 16_384, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000, maxExportBatchSize: 512 });
     expect(logBufferSettings({})).toEqual({});
-    expect(logBufferSettings({ OTEL_BLRP_SCHEDULE_DELAY: '', OTEL_BLRP_MAX_QUEUE_SIZE: 'lots', OTEL_BLRP_EXPORT_TIMEOUT: '-1', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '0' })).toEqual({});
+    expect(
+      logBufferSettings({
+        OTEL_BLRP_SCHEDULE_DELAY: '',
+        OTEL_BLRP_MAX_QUEUE_SIZE: 'lots',
+        OTEL_BLRP_EXPORT_TIMEOUT: '-1',
+        OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '0',
+      }),
+    ).toEqual({});
   });
 });

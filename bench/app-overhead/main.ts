@@ -34,21 +34,31 @@ import { percentile, sortedOf } from '../lib/stats.ts';
 import { startPassThroughCollector, type PassThroughCollector } from './pass-through.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { BENCH_USER, loadOptions, PACED_SOCKETS, pacedOptions, POST_BODY } from './requests.ts';
-import { ENDPOINTS, RESULTS_JSON, VARIANTS, type BenchResults, type EndpointName, type ExportCount, type Measurement, type Mode, type VariantName } from './results.ts';
+import {
+  ENDPOINTS,
+  RESULTS_JSON,
+  VARIANTS,
+  type BenchResults,
+  type EndpointName,
+  type ExportCount,
+  type Measurement,
+  type Mode,
+  type VariantName,
+} from './results.ts';
 import { serverCommands, variantSetup } from './variants.ts';
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
-const DURATION_S = Number(process.env['BENCH_DURATION'] ?? '10');
-const WARMUP_S = Number(process.env['BENCH_WARMUP'] ?? '2');
-const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? '10');
-const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? '1000');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
+const DURATION_S = Number(process.env.BENCH_DURATION ?? '10');
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? '2');
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? '10');
+const FIXED_RATE = Number(process.env.BENCH_RATE ?? '1000');
 // Extra node flags for every server (all variants alike), e.g. a V8 heap setting under evaluation.
-const SERVER_NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-const PROFILE = (process.env['BENCH_PROFILE'] ?? '1') === '1';
-const OUTPUT = path.resolve(process.env['BENCH_OUTPUT'] ?? RESULTS_JSON);
+const SERVER_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const PROFILE = (process.env.BENCH_PROFILE ?? '1') === '1';
+const OUTPUT = path.resolve(process.env.BENCH_OUTPUT ?? RESULTS_JSON);
 const SELECTED = envList('BENCH_VARIANTS', VARIANTS);
 
-const APP_DIR = path.resolve(process.env['BENCH_APP_DIR'] ?? path.join(repoRoot, 'app'));
+const APP_DIR = path.resolve(process.env.BENCH_APP_DIR ?? path.join(repoRoot, 'app'));
 const SERVER_CPU = '1';
 
 /** The equivalent autocannon command line, for the results file. */
@@ -62,10 +72,20 @@ function cliOf(endpoint: EndpointName, rate?: number): string {
     : `${common} -m POST -H content-type=application/json -b '${POST_BODY}' http://127.0.0.1:$PORT/api/activities`;
 }
 
-async function measure(variant: VariantName, round: number, endpoint: EndpointName, mode: Mode, port: number, pid: number): Promise<Measurement> {
+async function measure(
+  variant: VariantName,
+  round: number,
+  endpoint: EndpointName,
+  mode: Mode,
+  port: number,
+  pid: number,
+): Promise<Measurement> {
   // Saturation: autocannon, closed loop. Fixed rate: evenly spaced arrivals (pacedLoad; autocannon's
   // -R sends each second's requests in one burst, which measures saturation latency again).
-  const load = (seconds: number) => (mode === 'rate' ? pacedLoad(pacedOptions(port, endpoint, FIXED_RATE, seconds)) : runLoad(loadOptions(port, endpoint, CONNECTIONS, seconds)));
+  const load = (seconds: number) =>
+    mode === 'rate'
+      ? pacedLoad(pacedOptions(port, endpoint, FIXED_RATE, seconds))
+      : runLoad(loadOptions(port, endpoint, CONNECTIONS, seconds));
   // Warm-up at the same load shape: JIT, connection set-up and exporter batching settle first.
   const warmup = await load(WARMUP_S);
   const cpuBefore = cpuMicros(pid);
@@ -100,12 +120,16 @@ async function measure(variant: VariantName, round: number, endpoint: EndpointNa
 async function startServer(variant: VariantName, collector: PassThroughCollector, logFd: number, extraNodeArgs: readonly string[] = []) {
   const port = await freePort();
   const setup = variantSetup(variant, collector.otlpEndpoint);
-  const child = spawnLogged('taskset', ['-c', SERVER_CPU, process.execPath, ...SERVER_NODE_ARGS, ...extraNodeArgs, ...setup.nodeArgs, 'dist/src/server.js'], {
-    cwd: APP_DIR,
-    // stdout (the JSON access log) goes to /dev/null in every variant alike.
-    env: { ...process.env, ...setup.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    logFd,
-  });
+  const child = spawnLogged(
+    'taskset',
+    ['-c', SERVER_CPU, process.execPath, ...SERVER_NODE_ARGS, ...extraNodeArgs, ...setup.nodeArgs, 'dist/src/server.js'],
+    {
+      cwd: APP_DIR,
+      // stdout (the JSON access log) goes to /dev/null in every variant alike.
+      env: { ...process.env, ...setup.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      logFd,
+    },
+  );
   await waitForOk(`http://127.0.0.1:${String(port)}/health`, child, 20_000);
   if (child.pid === undefined) throw new Error('server has no pid');
   return { child, port, pid: child.pid };
@@ -158,7 +182,11 @@ async function main(): Promise<void> {
       const profileDir = path.join(OUT_DIR, 'profile');
       rmSync(profileDir, { recursive: true, force: true });
       mkdirSync(profileDir, { recursive: true });
-      const server = await startServer('ours', collector, logFd, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=ours.cpuprofile']);
+      const server = await startServer('ours', collector, logFd, [
+        '--cpu-prof',
+        `--cpu-prof-dir=${profileDir}`,
+        '--cpu-prof-name=ours.cpuprofile',
+      ]);
       try {
         process.stdout.write('profiling "ours" (node --cpu-prof) at saturation, GET then POST\n');
         for (const endpoint of ENDPOINTS) await runLoad(loadOptions(server.port, endpoint, CONNECTIONS, DURATION_S));
@@ -176,7 +204,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     meta: {
       date: new Date().toISOString(),
-      label: process.env['BENCH_LABEL'] ?? '',
+      label: process.env.BENCH_LABEL ?? '',
       host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, kernel: os.release(), loadBefore },
       versions: {
         node: process.version,
@@ -189,12 +217,20 @@ async function main(): Promise<void> {
         pino: packageVersion('pino'),
         collector: collectorVersion,
       },
-      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, fixedRate: FIXED_RATE, ...(SERVER_NODE_ARGS.length > 0 ? { serverNodeArgs: SERVER_NODE_ARGS.join(' ') } : {}) },
+      settings: {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        warmupS: WARMUP_S,
+        rounds: ROUNDS,
+        fixedRate: FIXED_RATE,
+        ...(SERVER_NODE_ARGS.length > 0 ? { serverNodeArgs: SERVER_NODE_ARGS.join(' ') } : {}),
+      },
       pinning: `server: taskset -c ${SERVER_CPU}; runner + autocannon + pass-through collector: CPU 0 (taskset -c 0 on the runner)`,
       commands: {
         runner: 'taskset -c 0 node bench/app-overhead/main.ts   (make bench)',
         ...serverCommands(),
-        collector: 'otelcol-cruddur --config bench/app-overhead/pass-through.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
+        collector:
+          'otelcol-cruddur --config bench/app-overhead/pass-through.yaml   (otlp grpc receiver -> debug exporter, verbosity basic)',
         'load GET (saturate)': cliOf('GET /api/activities/home'),
         'load POST (saturate)': cliOf('POST /api/activities'),
         'load GET (fixed rate)': cliOf('GET /api/activities/home', FIXED_RATE),

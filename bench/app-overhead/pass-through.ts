@@ -10,8 +10,8 @@ import { spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes'
 /** Our collector binary with bench/app-overhead/pass-through.yaml: receives OTLP/gRPC, drops it, counts it. */
 export interface PassThroughCollector {
   readonly otlpEndpoint: string;
-  counts(): Promise<{ spans: number; logRecords: number; refused: number }>;
-  stop(): Promise<void>;
+  counts: () => Promise<{ spans: number; logRecords: number; refused: number }>;
+  stop: () => Promise<void>;
 }
 
 export async function startPassThroughCollector(logFd: number): Promise<PassThroughCollector> {

@@ -50,7 +50,10 @@ const STARTUP_FRAMES = new Set(['wrapModuleLoad', 'loadPreloadModules', 'execute
 function shortLocation(frame: CallFrame): string {
   if (frame.url === '') return '';
   const marker = frame.url.lastIndexOf('node_modules/');
-  const file = marker !== -1 ? frame.url.slice(marker + 'node_modules/'.length) : frame.url.replace(/^.*\/app\/dist\//, 'app/dist/').replace(/^file:\/\//, '');
+  const file =
+    marker === -1
+      ? frame.url.replace(/^.*\/app\/dist\//, 'app/dist/').replace(/^file:\/\//, '')
+      : frame.url.slice(marker + 'node_modules/'.length);
   return `${file}:${String(frame.lineNumber + 1)}`;
 }
 
@@ -128,7 +131,9 @@ if (import.meta.main) {
     process.exit(2);
   }
   const summary = summariseProfile(file, Number(process.argv[3] ?? '25'));
-  process.stdout.write(`${file}: ${String(summary.totalMs)} ms sampled (${String(summary.startupMsExcluded)} ms of start-up left out), ${String(summary.idlePercent)}% idle; % of busy time\n`);
+  process.stdout.write(
+    `${file}: ${String(summary.totalMs)} ms sampled (${String(summary.startupMsExcluded)} ms of start-up left out), ${String(summary.idlePercent)}% idle; % of busy time\n`,
+  );
   for (const entry of summary.top) {
     process.stdout.write(`${entry.selfPercent.toFixed(1).padStart(5)}%  ${entry.functionName}  ${entry.location}\n`);
   }

@@ -104,7 +104,10 @@ export function verdicts(rows: Row[]): Verdict[] {
 }
 
 function exportsTable(results: BenchResults): string[] {
-  const lines = ['| Variant | requests (incl. warm-up) | spans received | log records received | spans / request | log records / request | refused |', '|---|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| Variant | requests (incl. warm-up) | spans received | log records received | spans / request | log records / request | refused |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const variant of VARIANTS) {
     const counts = results.exports.filter((e) => e.variant === variant);
     if (counts.length === 0) continue;
@@ -112,7 +115,9 @@ function exportsTable(results: BenchResults): string[] {
     const spans = counts.reduce((total, e) => total + e.spans, 0);
     const logs = counts.reduce((total, e) => total + e.logRecords, 0);
     const refused = counts.reduce((total, e) => total + e.refused, 0);
-    lines.push(`| ${variant} | ${String(requests)} | ${String(spans)} | ${String(logs)} | ${fmt(spans / requests, 2)} | ${fmt(logs / requests, 2)} | ${String(refused)} |`);
+    lines.push(
+      `| ${variant} | ${String(requests)} | ${String(spans)} | ${String(logs)} | ${fmt(spans / requests, 2)} | ${fmt(logs / requests, 2)} | ${String(refused)} |`,
+    );
   }
   return lines;
 }
@@ -123,34 +128,59 @@ export function renderAppOverhead(results: BenchResults, before: BenchResults | 
   const { meta } = results;
   const out: string[] = [];
   out.push('## 1. App overhead', '');
-  out.push(`Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}. Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, Linux ${meta.host.kernel}; load average before the run ${meta.host.loadBefore.join(' / ')}.`);
+  out.push(
+    `Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}. Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, Linux ${meta.host.kernel}; load average before the run ${meta.host.loadBefore.join(' / ')}.`,
+  );
   out.push(`Pinning: ${meta.pinning}.`);
-  out.push(`Settings: ${String(meta.settings.connections)} connections, ${String(meta.settings.rounds)} rounds × ${String(meta.settings.durationS)} s per variant and endpoint after a ${String(meta.settings.warmupS)} s warm-up; fixed-rate runs at ${String(meta.settings.fixedRate)} req/s. Each figure is the **median of the rounds**; each round is a fresh server process, variants in rotating order.`);
-  out.push(`Versions: ${Object.entries(meta.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`, '');
+  out.push(
+    `Settings: ${String(meta.settings.connections)} connections, ${String(meta.settings.rounds)} rounds × ${String(meta.settings.durationS)} s per variant and endpoint after a ${String(meta.settings.warmupS)} s warm-up; fixed-rate runs at ${String(meta.settings.fixedRate)} req/s. Each figure is the **median of the rounds**; each round is a fresh server process, variants in rotating order.`,
+  );
+  out.push(
+    `Versions: ${Object.entries(meta.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
+    '',
+  );
   out.push('![added CPU per request and p99 at a fixed rate, per variant](app-overhead.png)', '');
   out.push('Variants (same compiled app, same endpoints, same load; only the preloaded bootstrap differs):', '');
   out.push('- **bare** — the shipped bootstrap with `OTEL_SDK_DISABLED=true`: the baseline every "added" figure is relative to.');
   out.push('- **none** — no bootstrap at all (reference).');
-  out.push('- **floor** — `@opentelemetry/instrumentation-http` alone, every span recorded then dropped by a no-op processor (`bench/app-overhead/floor-register.ts`).');
-  out.push('- **ours** — as shipped (`app/src/telemetry/register.ts`): traces and access logs over OTLP/gRPC to a live collector (our `otelcol-cruddur`, `bench/app-overhead/pass-through.yaml`: otlp → debug exporter).');
-  out.push('- **naive** — `getNodeAutoInstrumentations()` with defaults, NodeSDK, OTLP/gRPC trace and log exporters to the same collector, no metrics (`bench/app-overhead/naive-register.ts`).', '');
+  out.push(
+    '- **floor** — `@opentelemetry/instrumentation-http` alone, every span recorded then dropped by a no-op processor (`bench/app-overhead/floor-register.ts`).',
+  );
+  out.push(
+    '- **ours** — as shipped (`app/src/telemetry/register.ts`): traces and access logs over OTLP/gRPC to a live collector (our `otelcol-cruddur`, `bench/app-overhead/pass-through.yaml`: otlp → debug exporter).',
+  );
+  out.push(
+    '- **naive** — `getNodeAutoInstrumentations()` with defaults, NodeSDK, OTLP/gRPC trace and log exporters to the same collector, no metrics (`bench/app-overhead/naive-register.ts`).',
+    '',
+  );
 
   for (const endpoint of ENDPOINTS) {
     out.push(`### \`${endpoint}\` at saturation (closed loop)`, '');
-    out.push('| Variant | req/s | p50 ms | p99 ms | added µs/req (1/rps − 1/rps bare) | server CPU µs/req (measured) | added CPU µs/req (measured) | server core busy |');
+    out.push(
+      '| Variant | req/s | p50 ms | p99 ms | added µs/req (1/rps − 1/rps bare) | server CPU µs/req (measured) | added CPU µs/req (measured) | server core busy |',
+    );
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows.filter((x) => x.endpoint === endpoint)) {
-      out.push(`| ${r.variant} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${r.variant === 'bare' ? '0 (baseline)' : signed(r.addedUs, 1)} | ${fmt(r.cpuUsPerRequest, 1)} | ${r.variant === 'bare' ? '0' : signed(r.addedCpuUs, 1)} | ${fmt(r.utilisation * 100)}% |`);
+      out.push(
+        `| ${r.variant} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${r.variant === 'bare' ? '0 (baseline)' : signed(r.addedUs, 1)} | ${fmt(r.cpuUsPerRequest, 1)} | ${r.variant === 'bare' ? '0' : signed(r.addedCpuUs, 1)} | ${fmt(r.utilisation * 100)}% |`,
+      );
     }
     out.push('');
   }
   out.push(`### Fixed rate: ${String(meta.settings.fixedRate)} req/s, evenly spaced (open loop, \`pacedLoad\` in bench/lib/load.ts)`, '');
-  out.push('| Variant | GET p50 ms | GET p99 ms | GET p99 added ms | POST p50 ms | POST p99 ms | POST p99 added ms |', '|---|---:|---:|---:|---:|---:|---:|');
+  out.push(
+    '| Variant | GET p50 ms | GET p99 ms | GET p99 added ms | POST p50 ms | POST p99 ms | POST p99 added ms |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
   for (const variant of VARIANTS) {
     const get = row(rows, variant, 'GET /api/activities/home');
     const post = row(rows, variant, 'POST /api/activities');
     if (get === undefined || post === undefined) continue;
-    out.push(`| ${variant} | ${fmt(get.rateP50Ms, 3)} | ${fmt(get.rateP99Ms, 3)} | ${signed(get.rateP99AddedMs, 3)} | ${fmt(post.rateP50Ms, 3)} | ${fmt(post.rateP99Ms, 3)} | ${signed(post.rateP99AddedMs, 3)} |`);
+    out.push(
+      `| ${variant} | ${fmt(get.rateP50Ms, 3)} | ${fmt(get.rateP99Ms, 3)} | ${signed(get.rateP99AddedMs, 3)} | ${fmt(post.rateP50Ms, 3)} | ${fmt(post.rateP99Ms, 3)} | ${signed(post.rateP99AddedMs, 3)} |`,
+    );
   }
   out.push(
     '',
@@ -161,22 +191,40 @@ export function renderAppOverhead(results: BenchResults, before: BenchResults | 
   );
 
   out.push('### Ratios and targets', '');
-  out.push('| Endpoint | ours added µs/req | naive added µs/req | naive ÷ ours | ours p99 added @ fixed rate | target ≤ 40 µs | target ≥ 2.5× | target p99 ≤ +1 ms |', '|---|---:|---:|---:|---:|:-:|:-:|:-:|');
+  out.push(
+    '| Endpoint | ours added µs/req | naive added µs/req | naive ÷ ours | ours p99 added @ fixed rate | target ≤ 40 µs | target ≥ 2.5× | target p99 ≤ +1 ms |',
+    '|---|---:|---:|---:|---:|:-:|:-:|:-:|',
+  );
   for (const v of verdictList) {
     const mark = (ok: boolean): string => (ok ? 'met' : '**not met**');
-    out.push(`| ${v.endpoint} | ${fmt(v.oursAddedUs, 1)} | ${fmt(v.naiveAddedUs, 1)} | ${fmt(v.ratio, 2)}× | ${signed(v.oursP99AddedMs, 3)} ms | ${mark(v.addedMet)} | ${mark(v.ratioMet)} | ${mark(v.p99Met)} |`);
+    out.push(
+      `| ${v.endpoint} | ${fmt(v.oursAddedUs, 1)} | ${fmt(v.naiveAddedUs, 1)} | ${fmt(v.ratio, 2)}× | ${signed(v.oursP99AddedMs, 3)} ms | ${mark(v.addedMet)} | ${mark(v.ratioMet)} | ${mark(v.p99Met)} |`,
+    );
   }
   out.push('');
 
-  out.push('### What was really exported', '', 'Counted by the pass-through collector (`otelcol_receiver_accepted_*`), per server lifetime, warm-ups included: the check that "ours" exported everything it should and that no variant silently dropped its telemetry.', '');
+  out.push(
+    '### What was really exported',
+    '',
+    'Counted by the pass-through collector (`otelcol_receiver_accepted_*`), per server lifetime, warm-ups included: the check that "ours" exported everything it should and that no variant silently dropped its telemetry.',
+    '',
+  );
   out.push(...exportsTable(results), '');
 
   if (before !== undefined) {
     const beforeRows = summarise(before);
     out.push('### Before and after the change in the shipped setup', '');
-    out.push(`Before: run of ${before.meta.date}${before.meta.label === '' ? '' : ` (${before.meta.label})`}; after: the run above. Each "added" figure is relative to the bare variant **of its own run**.`, '');
-    out.push('"added vs none" compares with the no-bootstrap variant, which both runs have and which the change cannot affect: it is the like-for-like figure across the two runs.', '');
-    out.push('| Endpoint | variant | before req/s | before CPU µs/req | after req/s | after CPU µs/req | before added vs bare | after added vs bare | before added vs none | after added vs none | before naive ÷ ours | after naive ÷ ours |');
+    out.push(
+      `Before: run of ${before.meta.date}${before.meta.label === '' ? '' : ` (${before.meta.label})`}; after: the run above. Each "added" figure is relative to the bare variant **of its own run**.`,
+      '',
+    );
+    out.push(
+      '"added vs none" compares with the no-bootstrap variant, which both runs have and which the change cannot affect: it is the like-for-like figure across the two runs.',
+      '',
+    );
+    out.push(
+      '| Endpoint | variant | before req/s | before CPU µs/req | after req/s | after CPU µs/req | before added vs bare | after added vs bare | before added vs none | after added vs none | before naive ÷ ours | after naive ÷ ours |',
+    );
     out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const beforeVerdicts = verdicts(beforeRows);
     for (const endpoint of ENDPOINTS) {
@@ -201,9 +249,15 @@ export function renderAppOverhead(results: BenchResults, before: BenchResults | 
   if (results.profile !== undefined) {
     const p = results.profile;
     out.push('### Where "ours" spends its CPU', '');
-    out.push(`\`node --cpu-prof\` on a separate "ours" server (not one of the measured ones) at saturation, ${String(meta.settings.durationS)} s GET then ${String(meta.settings.durationS)} s POST: ${String(p.totalMs)} ms sampled, ${String(p.idlePercent)}% idle. Self time (the function itself, not its callees), as % of busy time; summarised by \`bench/app-overhead/profile-summary.ts\`.`, '');
+    out.push(
+      `\`node --cpu-prof\` on a separate "ours" server (not one of the measured ones) at saturation, ${String(meta.settings.durationS)} s GET then ${String(meta.settings.durationS)} s POST: ${String(p.totalMs)} ms sampled, ${String(p.idlePercent)}% idle. Self time (the function itself, not its callees), as % of busy time; summarised by \`bench/app-overhead/profile-summary.ts\`.`,
+      '',
+    );
     out.push('| self % | function | location |', '|---:|---|---|');
-    for (const entry of p.top.slice(0, 20)) out.push(`| ${fmt(entry.selfPercent, 1)} | \`${entry.functionName}\` | ${entry.location === '' ? '(V8/native)' : `\`${entry.location}\``} |`);
+    for (const entry of p.top.slice(0, 20))
+      out.push(
+        `| ${fmt(entry.selfPercent, 1)} | \`${entry.functionName}\` | ${entry.location === '' ? '(V8/native)' : `\`${entry.location}\``} |`,
+      );
     out.push('', '| self % | package |', '|---:|---|');
     for (const entry of p.byPackage) out.push(`| ${fmt(entry.selfPercent, 1)} | ${entry.name} |`);
     out.push('');
@@ -217,7 +271,9 @@ export function renderAppOverhead(results: BenchResults, before: BenchResults | 
 export function appOverheadSummary(results: BenchResults): string[] {
   const lines = [`app overhead, run of ${results.meta.date} (medians; server on CPU 1, load on CPU 0):`];
   for (const r of summarise(results)) {
-    lines.push(`  ${r.endpoint.padEnd(25)} ${r.variant.padEnd(5)} ${fmt(r.rps).padStart(6)} req/s  added ${signed(r.addedUs, 1).padStart(7)} us/req  p99@${String(results.meta.settings.fixedRate)}/s ${fmt(r.rateP99Ms, 3)} ms (${signed(r.rateP99AddedMs, 3)})`);
+    lines.push(
+      `  ${r.endpoint.padEnd(25)} ${r.variant.padEnd(5)} ${fmt(r.rps).padStart(6)} req/s  added ${signed(r.addedUs, 1).padStart(7)} us/req  p99@${String(results.meta.settings.fixedRate)}/s ${fmt(r.rateP99Ms, 3)} ms (${signed(r.rateP99AddedMs, 3)})`,
+    );
   }
   return lines;
 }

@@ -7,10 +7,18 @@ export const POST_BODY = JSON.stringify({ message: 'bench: a crud of ordinary le
 /** Keep-alive sockets for pacedLoad: enough that a stall of tens of ms never runs out of them. */
 export const PACED_SOCKETS = 64;
 
-function endpointRequest(port: number, endpoint: EndpointName): { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string } {
+function endpointRequest(
+  port: number,
+  endpoint: EndpointName,
+): { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string } {
   return endpoint === 'GET /api/activities/home'
     ? { url: `http://127.0.0.1:${String(port)}/api/activities/home`, method: 'GET', headers: { 'x-cruddur-user-handle': BENCH_USER } }
-    : { url: `http://127.0.0.1:${String(port)}/api/activities`, method: 'POST', headers: { 'content-type': 'application/json', 'x-cruddur-user-handle': BENCH_USER }, body: POST_BODY };
+    : {
+        url: `http://127.0.0.1:${String(port)}/api/activities`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-cruddur-user-handle': BENCH_USER },
+        body: POST_BODY,
+      };
 }
 
 /** One benchmarked endpoint, evenly paced at `ratePerSecond`. */

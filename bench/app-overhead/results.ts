@@ -65,7 +65,14 @@ export interface BenchResults {
     readonly label: string;
     readonly host: { readonly cpu: string; readonly cores: number; readonly kernel: string; readonly loadBefore: number[] };
     readonly versions: Record<string, string>;
-    readonly settings: { readonly connections: number; readonly durationS: number; readonly warmupS: number; readonly rounds: number; readonly fixedRate: number; readonly serverNodeArgs?: string };
+    readonly settings: {
+      readonly connections: number;
+      readonly durationS: number;
+      readonly warmupS: number;
+      readonly rounds: number;
+      readonly fixedRate: number;
+      readonly serverNodeArgs?: string;
+    };
     readonly pinning: string;
     readonly commands: Record<string, string>;
   };

@@ -26,11 +26,17 @@ export function variantSetup(name: VariantName, otlpEndpoint: string): VariantSe
     case 'none':
       return { nodeArgs: [], env: {} };
     case 'floor':
-      return { nodeArgs: ['--import', path.join(import.meta.dirname, 'floor-register.ts')], env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' } };
+      return {
+        nodeArgs: ['--import', path.join(import.meta.dirname, 'floor-register.ts')],
+        env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
+      };
     case 'ours':
       return { nodeArgs: shipped, env: { ...shippedTelemetryEnv(), ...exporting } };
     case 'naive':
-      return { nodeArgs: ['--import', path.join(import.meta.dirname, 'naive-register.ts')], env: { ...exporting, OTEL_METRICS_EXPORTER: 'none' } };
+      return {
+        nodeArgs: ['--import', path.join(import.meta.dirname, 'naive-register.ts')],
+        env: { ...exporting, OTEL_METRICS_EXPORTER: 'none' },
+      };
   }
 }
 
@@ -39,8 +45,14 @@ export function serverCommands(): Record<string, string> {
   return {
     'server (bare)': 'OTEL_SDK_DISABLED=true taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js',
     'server (none)': 'taskset -c 1 node dist/src/server.js',
-    'server (floor)': 'OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=none taskset -c 1 node --import ../bench/app-overhead/floor-register.ts dist/src/server.js',
-    'server (ours)': `${Object.entries(shippedTelemetryEnv()).map(([name, value]) => `${name}=${value}`).join(' ')} OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js`,
-    'server (naive)': 'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP OTEL_METRICS_EXPORTER=none taskset -c 1 node --import ../bench/app-overhead/naive-register.ts dist/src/server.js',
+    'server (floor)':
+      'OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=none taskset -c 1 node --import ../bench/app-overhead/floor-register.ts dist/src/server.js',
+    'server (ours)': `${Object.entries(shippedTelemetryEnv())
+      .map(([name, value]) => `${name}=${value}`)
+      .join(
+        ' ',
+      )} OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP taskset -c 1 node --require ./dist/src/telemetry/register.js dist/src/server.js`,
+    'server (naive)':
+      'OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP OTEL_METRICS_EXPORTER=none taskset -c 1 node --import ../bench/app-overhead/naive-register.ts dist/src/server.js',
   };
 }

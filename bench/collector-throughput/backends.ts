@@ -6,7 +6,12 @@ import path from 'node:path';
 
 import { freePort } from '@cruddur/testkit/ports';
 import { waitForHttp } from '@cruddur/testkit/processes';
-import { startHoneycomb as startHoneycombStandin, startMoto as startMotoStandin, type Honeycomb, type Moto } from '@cruddur/testkit/standins';
+import {
+  startHoneycomb as startHoneycombStandin,
+  startMoto as startMotoStandin,
+  type Honeycomb,
+  type Moto,
+} from '@cruddur/testkit/standins';
 
 import { startProc, track, type Proc } from './processes.ts';
 import { LOAD_CPU, LOG_DIR, SINK_CPU } from './settings.ts';
@@ -33,7 +38,7 @@ export async function startHoneycomb(): Promise<Honeycomb> {
 export interface XraySink {
   readonly proc: Proc;
   readonly url: string;
-  segments(): Promise<number>;
+  segments: () => Promise<number>;
 }
 
 export async function startXraySink(): Promise<XraySink> {

@@ -48,7 +48,8 @@ export const SPECS: Record<ConfigName, ConfigSpec> = {
   },
   'fan-out-xray-sink': {
     name: 'fan-out-xray-sink',
-    description: 'the same files as fan-out; the AWS endpoint is a null X-Ray endpoint (a small Node process that answers PutTraceSegments at once), so moto\'s own cost is out of the figure',
+    description:
+      "the same files as fan-out; the AWS endpoint is a null X-Ray endpoint (a small Node process that answers PutTraceSegments at once), so moto's own cost is out of the figure",
     files: FAN_OUT_FILES,
     exporters: ['otlp_grpc/honeycomb', 'awsxray'],
     xrayEndpoint: 'sink',
@@ -60,7 +61,7 @@ export interface Collector {
   readonly otlpEndpoint: string;
   readonly metricsUrl: string;
   readonly pprofUrl: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** The test kit's collector, pinned to its core, with the shipped 1 s batch timeout (the tests shorten it). */
@@ -75,7 +76,7 @@ export async function startCollector(spec: ConfigSpec, honeycomb: Honeycomb, aws
     cpu: COLLECTOR_CPU,
     logDir: LOG_DIR,
     readiness: 'metrics',
-    env: { OTELCOL_BATCH_TIMEOUT: composeDefaults('otel-collector')['OTELCOL_BATCH_TIMEOUT'] ?? '1s' },
+    env: { OTELCOL_BATCH_TIMEOUT: composeDefaults('otel-collector').OTELCOL_BATCH_TIMEOUT ?? '1s' },
   });
   track(collector.proc);
   return {

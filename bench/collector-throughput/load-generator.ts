@@ -11,11 +11,17 @@ import { startProc, type Proc } from './processes.ts';
 import { CHILD_SPANS, CLIENT_BATCH, GO, LOAD_CPU, MAX_RATE_PER_WORKER, SPANS_PER_TRACE } from './settings.ts';
 
 function telemetrygenBinary(): string {
-  const fromEnv = process.env['TELEMETRYGEN'];
+  const fromEnv = process.env.TELEMETRYGEN;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const tools = path.join(repoRoot, '.tools');
-  const dir = existsSync(tools) ? readdirSync(tools).filter((name) => name.startsWith('telemetrygen-')).sort().pop() : undefined;
-  if (dir === undefined) throw new Error('telemetrygen not found: run `make bench-collector` (or `make telemetrygen`), or set TELEMETRYGEN');
+  const dir = existsSync(tools)
+    ? readdirSync(tools)
+        .filter((name) => name.startsWith('telemetrygen-'))
+        .sort()
+        .pop()
+    : undefined;
+  if (dir === undefined)
+    throw new Error('telemetrygen not found: run `make bench-collector` (or `make telemetrygen`), or set TELEMETRYGEN');
   return path.join(tools, dir, 'telemetrygen');
 }
 let telemetrygenPath: string | undefined;
@@ -48,14 +54,21 @@ export function telemetrygenArgs(endpoint: string, target: number, seconds: numb
   const { workers, ratePerWorker } = loadShape(target);
   return [
     'traces',
-    '--otlp-endpoint', endpoint,
+    '--otlp-endpoint',
+    endpoint,
     '--otlp-insecure',
-    '--duration', `${String(seconds)}s`,
-    '--workers', String(workers),
-    '--rate', String(ratePerWorker),
-    '--child-spans', String(CHILD_SPANS),
-    '--batch-size', String(CLIENT_BATCH),
-    '--service', 'cruddur-bench',
+    '--duration',
+    `${String(seconds)}s`,
+    '--workers',
+    String(workers),
+    '--rate',
+    String(ratePerWorker),
+    '--child-spans',
+    String(CHILD_SPANS),
+    '--batch-size',
+    String(CLIENT_BATCH),
+    '--service',
+    'cruddur-bench',
     ...SPAN_ATTRIBUTES.flatMap((attribute) => ['--telemetry-attributes', attribute]),
     ...RESOURCE_ATTRIBUTES.flatMap((attribute) => ['--otlp-attributes', attribute]),
   ];
@@ -84,5 +97,5 @@ export function generatedSpans(log: string): number {
 export function telemetrygenVersion(): string {
   const info = commandOutput(GO, ['version', '-m', telemetrygen()]);
   const match = /\bmod\s+\S+\/cmd\/telemetrygen\s+(\S+)/.exec(info);
-  return match?.[1] ?? process.env['TELEMETRYGEN_VERSION'] ?? 'unknown';
+  return match?.[1] ?? process.env.TELEMETRYGEN_VERSION ?? 'unknown';
 }

@@ -48,7 +48,14 @@ import { waitIdle } from './metrics.ts';
 import { stopAll } from './processes.ts';
 import { profileCollector } from './profile.ts';
 import { collectorThroughputRatios } from './report.ts';
-import { TARGET_RSS_MIB, TARGET_SPANS_PER_CORE, type CollectorProfile, type CollectorThroughputResults, type ConfigResult, type StepResult } from './results.ts';
+import {
+  TARGET_RSS_MIB,
+  TARGET_SPANS_PER_CORE,
+  type CollectorProfile,
+  type CollectorThroughputResults,
+  type ConfigResult,
+  type StepResult,
+} from './results.ts';
 import {
   CLIENT_BATCH,
   COLLECTOR_CPU,
@@ -74,8 +81,22 @@ import { limitOf } from './verdict.ts';
 
 function gitState(): { commit: string; uncommittedConfigFiles: string[] } {
   const commit = commandOutput('git', ['-C', repoRoot, 'rev-parse', 'HEAD']);
-  const status = commandOutput('git', ['-C', repoRoot, 'status', '--porcelain', '--', 'otel-collector/config', path.relative(repoRoot, PASS_THROUGH_CONFIG)]);
-  const files = status === 'unknown' ? [] : status.split('\n').filter((line) => line !== '').map((line) => line.replace(/^\s*\S+\s+/, ''));
+  const status = commandOutput('git', [
+    '-C',
+    repoRoot,
+    'status',
+    '--porcelain',
+    '--',
+    'otel-collector/config',
+    path.relative(repoRoot, PASS_THROUGH_CONFIG),
+  ]);
+  const files =
+    status === 'unknown'
+      ? []
+      : status
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => line.replace(/^\s*\S+\s+/, ''));
   return { commit, uncommittedConfigFiles: files };
 }
 
@@ -87,7 +108,9 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(OUTPUT), { recursive: true });
   const loadBefore = loadAverage();
   warnIfBusy(loadBefore);
-  process.stdout.write(`collector throughput: configs ${SELECTED.join(', ')}; steps ${STEPS.join(', ')} spans/s x ${String(STEP_S)} s${QUICK ? ' (quick)' : ''}\n`);
+  process.stdout.write(
+    `collector throughput: configs ${SELECTED.join(', ')}; steps ${STEPS.join(', ')} spans/s x ${String(STEP_S)} s${QUICK ? ' (quick)' : ''}\n`,
+  );
 
   const configs: ConfigResult[] = [];
   const stopOnSignal = (): void => {
@@ -126,7 +149,9 @@ async function main(): Promise<void> {
       } finally {
         await collector.stop();
       }
-      process.stdout.write(`  ${spec.name}: max ${limit.max === null ? 'none' : String(limit.max)} spans/s with 0 loss; limit: ${limit.stage}\n`);
+      process.stdout.write(
+        `  ${spec.name}: max ${limit.max === null ? 'none' : String(limit.max)} spans/s with 0 loss; limit: ${limit.stage}\n`,
+      );
       configs.push({
         name: spec.name,
         description: spec.description,
@@ -150,9 +175,15 @@ async function main(): Promise<void> {
   const results: CollectorThroughputResults = {
     meta: {
       date: new Date().toISOString(),
-      label: process.env['BENCH_LABEL'] ?? '',
+      label: process.env.BENCH_LABEL ?? '',
       quick: QUICK,
-      host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryMiB: Math.round(os.totalmem() / 2 ** 20), kernel: os.release(), loadBefore },
+      host: {
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        memoryMiB: Math.round(os.totalmem() / 2 ** 20),
+        kernel: os.release(),
+        loadBefore,
+      },
       versions: { collector: collectorVersion, telemetrygen: telemetrygenVersion(), node: process.version, moto: motoVersion() },
       git: gitState(),
       conditions: {
@@ -169,7 +200,8 @@ async function main(): Promise<void> {
         clientBatchSize: CLIENT_BATCH,
         sampleIntervalMs: SAMPLE_MS,
         spanShape: `telemetrygen traces, ${String(SPANS_PER_TRACE)} spans per trace (client + server), each with ${String(SPAN_ATTRIBUTES.length + 2)} attributes shaped like the app's request span (${SPAN_ATTRIBUTES.map((a) => a.split('=')[0] ?? a).join(', ')})`,
-        collectorEnvironment: 'shipped defaults (OTELCOL_BATCH_TIMEOUT 1s, memory_limiter 80% of host memory, log level info); file_storage in a fresh temp dir per config; moto and the Honeycomb stand-in reset before every step',
+        collectorEnvironment:
+          'shipped defaults (OTELCOL_BATCH_TIMEOUT 1s, memory_limiter 80% of host memory, log level info); file_storage in a fresh temp dir per config; moto and the Honeycomb stand-in reset before every step',
       },
       targets: { spansPerSecondPerCore: TARGET_SPANS_PER_CORE, rssMiB: TARGET_RSS_MIB },
       commands: {

@@ -30,18 +30,22 @@ export const EXTERNAL_RECEIVER = 'otlp';
 
 export async function snapshot(collector: Collector): Promise<Snapshot> {
   const samples = parsePrometheus(await (await fetch(collector.metricsUrl)).text());
-  const traces = (labels: Record<string, string>): boolean => labels['otel_signal'] === undefined || labels['otel_signal'] === 'traces';
+  const traces = (labels: Record<string, string>): boolean => labels.otel_signal === undefined || labels.otel_signal === 'traces';
   const spanSeries = ['otelcol_exporter_sent_spans', 'otelcol_exporter_send_failed_spans', 'otelcol_exporter_enqueue_failed_spans'];
   const exporterNames = new Set<string>();
   for (const s of samples) {
-    const exporter = s.labels['exporter'];
+    const exporter = s.labels.exporter;
     if (exporter === undefined) continue;
-    if (spanSeries.includes(s.name) || ((s.name === 'otelcol_exporter_queue_size' || s.name === 'otelcol_exporter_in_flight_requests') && s.labels['data_type'] === 'traces')) exporterNames.add(exporter);
+    if (
+      spanSeries.includes(s.name) ||
+      ((s.name === 'otelcol_exporter_queue_size' || s.name === 'otelcol_exporter_in_flight_requests') && s.labels.data_type === 'traces')
+    )
+      exporterNames.add(exporter);
   }
   const exporters = new Map<string, ExporterCounters>();
   for (const exporter of exporterNames) {
-    const own = (labels: Record<string, string>): boolean => labels['exporter'] === exporter;
-    const ownTraces = (labels: Record<string, string>): boolean => own(labels) && labels['data_type'] === 'traces';
+    const own = (labels: Record<string, string>): boolean => labels.exporter === exporter;
+    const ownTraces = (labels: Record<string, string>): boolean => own(labels) && labels.data_type === 'traces';
     const queue = samples.find((s) => s.name === 'otelcol_exporter_queue_size' && ownTraces(s.labels));
     exporters.set(exporter, {
       sent: sumSamples(samples, 'otelcol_exporter_sent_spans', own),
@@ -51,10 +55,12 @@ export async function snapshot(collector: Collector): Promise<Snapshot> {
       inFlight: sumSamples(samples, 'otelcol_exporter_in_flight_requests', ownTraces),
     });
   }
-  const receiverNames = new Set(samples.filter((s) => s.name.startsWith('otelcol_receiver_') && s.name.endsWith('_spans')).map((s) => s.labels['receiver'] ?? ''));
+  const receiverNames = new Set(
+    samples.filter((s) => s.name.startsWith('otelcol_receiver_') && s.name.endsWith('_spans')).map((s) => s.labels.receiver ?? ''),
+  );
   const receivers = new Map<string, ReceiverCounters>();
   for (const receiver of receiverNames) {
-    const own = (labels: Record<string, string>): boolean => labels['receiver'] === receiver;
+    const own = (labels: Record<string, string>): boolean => labels.receiver === receiver;
     receivers.set(receiver, {
       accepted: sumSamples(samples, 'otelcol_receiver_accepted_spans', own),
       refused: sumSamples(samples, 'otelcol_receiver_refused_spans', own),

@@ -9,7 +9,13 @@ export type { Proc } from '@cruddur/testkit/processes';
 export const running = new Set<Proc>();
 
 /** Started under `taskset -c cpu` (taskset execs the command: the pid is the measured process itself). */
-export function startProc(name: string, cpu: string, command: string, args: readonly string[], env: Record<string, string> = cleanEnv()): Proc {
+export function startProc(
+  name: string,
+  cpu: string,
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = cleanEnv(),
+): Proc {
   const proc = startProcess(name, command, args, { env, cwd: repoRoot, cpu, logDir: LOG_DIR });
   track(proc);
   return proc;

@@ -34,7 +34,11 @@ export function cpuTimes(): Map<string, { busy: number; total: number }> {
   return out;
 }
 
-export function busyPercent(before: Map<string, { busy: number; total: number }>, after: Map<string, { busy: number; total: number }>, cpu: string): number {
+export function busyPercent(
+  before: Map<string, { busy: number; total: number }>,
+  after: Map<string, { busy: number; total: number }>,
+  cpu: string,
+): number {
   const a = before.get(`cpu${cpu}`);
   const b = after.get(`cpu${cpu}`);
   if (a === undefined || b === undefined || b.total === a.total) return Number.NaN;

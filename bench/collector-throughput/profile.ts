@@ -17,9 +17,17 @@ import { GO, LOG_DIR, PROFILE_S } from './settings.ts';
  * matches a frame of its stack (and no ignore does): the receiver's share includes the
  * processors and the queue write it runs synchronously, so the shares overlap. */
 const PROFILE_STAGES: readonly { stage: string; focus: string; ignore?: string }[] = [
-  { stage: 'gRPC receivers and all they run synchronously (decode, processors, queue writes; X-Ray export excluded)', focus: 'grpc\\.\\(\\*Server\\)\\.handleStream', ignore: 'awsxrayexporter' },
+  {
+    stage: 'gRPC receivers and all they run synchronously (decode, processors, queue writes; X-Ray export excluded)',
+    focus: 'grpc\\.\\(\\*Server\\)\\.handleStream',
+    ignore: 'awsxrayexporter',
+  },
   { stage: 'protobuf decode of incoming requests', focus: 'otelgrpc\\.\\(\\*codecV2\\)\\.Unmarshal' },
-  { stage: 'processors (memory_limiter, filter, resource_detection, resource, attributes)', focus: 'memorylimiterprocessor|filterprocessor|resourcedetectionprocessor|resourceprocessor|attributesprocessor|coreinternal/attraction' },
+  {
+    stage: 'processors (memory_limiter, filter, resource_detection, resource, attributes)',
+    focus:
+      'memorylimiterprocessor|filterprocessor|resourcedetectionprocessor|resourceprocessor|attributesprocessor|coreinternal/attraction',
+  },
   { stage: 'persistent queues (encode, bbolt write, read back and decode)', focus: 'persistentQueue|filestorage|bbolt' },
   { stage: 'otlp_grpc exporters (marshal, gzip, gRPC client; includes a loopback spool if configured)', focus: 'otlpexporter' },
   { stage: 'batch processor, own work', focus: 'batchprocessor', ignore: 'awsxrayexporter' },
@@ -29,7 +37,11 @@ const PROFILE_STAGES: readonly { stage: string; focus: string; ignore?: string }
 ];
 
 function pprofTop(file: string, extra: readonly string[]): string {
-  return execFileSync(GO, ['tool', 'pprof', '-top', ...extra, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20 });
+  return execFileSync(GO, ['tool', 'pprof', '-top', ...extra, file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 2 ** 20,
+  });
 }
 
 function summariseCollectorProfile(file: string): { stages: ProfileStage[]; top: CollectorProfile['top'] } {
@@ -37,7 +49,13 @@ function summariseCollectorProfile(file: string): { stages: ProfileStage[]; top:
     let percent = 0;
     try {
       // Every node, none dropped: the summary line then totals all samples that pass the filters.
-      const text = pprofTop(file, ['-nodecount=1000000', '-nodefraction=0', '-edgefraction=0', `-focus=${focus}`, ...(ignore === undefined ? [] : [`-ignore=${ignore}`])]);
+      const text = pprofTop(file, [
+        '-nodecount=1000000',
+        '-nodefraction=0',
+        '-edgefraction=0',
+        `-focus=${focus}`,
+        ...(ignore === undefined ? [] : [`-ignore=${ignore}`]),
+      ]);
       const match = /Showing nodes accounting for [^,]+, ([\d.]+)% of/.exec(text);
       // pprof prints no summary at all when nothing matches the focus.
       percent = match?.[1] === undefined ? 0 : Number(match[1]);
@@ -55,7 +73,12 @@ function summariseCollectorProfile(file: string): { stages: ProfileStage[]; top:
   return { stages, top };
 }
 
-export async function profileCollector(spec: ConfigSpec, collector: Collector, backends: Backends, target: number): Promise<CollectorProfile | undefined> {
+export async function profileCollector(
+  spec: ConfigSpec,
+  collector: Collector,
+  backends: Backends,
+  target: number,
+): Promise<CollectorProfile | undefined> {
   await backends.moto.reset();
   const load = startLoad(`telemetrygen-${spec.name}-profile`, collector.otlpEndpoint, target, PROFILE_S + 2);
   await sleep(1000);
@@ -76,8 +99,17 @@ export async function profileCollector(spec: ConfigSpec, collector: Collector, b
   await sleep(3000);
   try {
     const { stages, top } = summariseCollectorProfile(file);
-    process.stdout.write(`  ${spec.name} profile at ${String(target)}/s: ${stages.map((s) => `${s.stage.split(' (')[0] ?? s.stage} ${s.percent.toFixed(0)}%`).join(', ')}\n`);
-    return { file: path.relative(repoRoot, file), targetSpansPerSecond: target, seconds: PROFILE_S, collectorCpuPercent: round(cpuPercent), stages, top };
+    process.stdout.write(
+      `  ${spec.name} profile at ${String(target)}/s: ${stages.map((s) => `${s.stage.split(' (')[0] ?? s.stage} ${s.percent.toFixed(0)}%`).join(', ')}\n`,
+    );
+    return {
+      file: path.relative(repoRoot, file),
+      targetSpansPerSecond: target,
+      seconds: PROFILE_S,
+      collectorCpuPercent: round(cpuPercent),
+      stages,
+      top,
+    };
   } catch (error) {
     process.stdout.write(`  ${spec.name}: profile not summarised (${error instanceof Error ? error.message : String(error)})\n`);
     return undefined;

@@ -9,7 +9,14 @@
 import { readFileSync } from 'node:fs';
 
 import { exactCommands, fmt } from '../lib/markdown.ts';
-import { COLLECTOR_THROUGHPUT_JSON, type CollectorThroughputResults, type ConfigName, type ConfigResult, type LimitKind, type StepResult } from './results.ts';
+import {
+  COLLECTOR_THROUGHPUT_JSON,
+  type CollectorThroughputResults,
+  type ConfigName,
+  type ConfigResult,
+  type LimitKind,
+  type StepResult,
+} from './results.ts';
 
 const spans = (value: number | null): string => (value === null ? 'none' : value.toLocaleString('en-US'));
 
@@ -65,17 +72,38 @@ export function renderCollectorThroughput(results: CollectorThroughputResults): 
   const { meta } = results;
   const out: string[] = [];
   out.push('## 2. Collector throughput', '');
-  out.push(`Generated from \`docs/bench/results/collector-throughput.json\` (\`make bench-collector\`, bench/collector-throughput/main.ts). Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}${meta.quick ? ' — **quick smoke run, short steps: not a measurement**' : ''}.`);
-  out.push(`Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, ${String(meta.host.memoryMiB)} MiB, Linux ${meta.host.kernel}; load average before the run ${meta.host.loadBefore.join(' / ')}.`);
-  out.push(`Versions: ${Object.entries(meta.versions).map(([name, v]) => `${name} ${v}`).join(', ')}. Commit ${meta.git.commit.slice(0, 12)}${meta.git.uncommittedConfigFiles.length === 0 ? '' : `, with uncommitted changes to ${meta.git.uncommittedConfigFiles.map((f) => `\`${f}\``).join(', ')}`}.`);
+  out.push(
+    `Generated from \`docs/bench/results/collector-throughput.json\` (\`make bench-collector\`, bench/collector-throughput/main.ts). Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}${meta.quick ? ' — **quick smoke run, short steps: not a measurement**' : ''}.`,
+  );
+  out.push(
+    `Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, ${String(meta.host.memoryMiB)} MiB, Linux ${meta.host.kernel}; load average before the run ${meta.host.loadBefore.join(' / ')}.`,
+  );
+  out.push(
+    `Versions: ${Object.entries(meta.versions)
+      .map(([name, v]) => `${name} ${v}`)
+      .join(
+        ', ',
+      )}. Commit ${meta.git.commit.slice(0, 12)}${meta.git.uncommittedConfigFiles.length === 0 ? '' : `, with uncommitted changes to ${meta.git.uncommittedConfigFiles.map((f) => `\`${f}\``).join(', ')}`}.`,
+  );
   out.push(`Pinning: collector ${meta.conditions.collectorCpu}; ${meta.conditions.loadCpu}. So spans/s below are **per collector core**.`);
-  out.push(`Load: ${meta.conditions.spanShape}; OTLP/gRPC, client batches of ${String(meta.conditions.clientBatchSize)}, at most ${String(meta.conditions.maxRatePerWorker)} spans/s per telemetrygen worker. Steps of ${String(meta.conditions.stepSeconds)} s (${meta.conditions.stepsSpansPerSecond.map(String).join(', ')} spans/s; a config stops after ${String(meta.conditions.stopAfterFailingSteps)} failing steps in a row), each followed by a drain of up to ${String(meta.conditions.drainTimeoutSeconds)} s (a step whose backlog needs more than ${String(meta.conditions.keptUpSeconds)} s to clear did not keep up); a ${String(meta.conditions.warmupSeconds)} s warm-up first. Collector: ${meta.conditions.collectorEnvironment}.`, '');
-  out.push('A step **passes** when telemetrygen generated the offered rate (±5%), the collector accepted every generated span (none lost in the client\'s span queue), nothing was refused or failed by the receiver or dropped by a processor, and **every exporter of the config sent every accepted span** (Honeycomb and X-Ray each get all of them) with 0 send_failed / enqueue_failed, read from the collector\'s own metrics as deltas over the step and its drain.', '');
+  out.push(
+    `Load: ${meta.conditions.spanShape}; OTLP/gRPC, client batches of ${String(meta.conditions.clientBatchSize)}, at most ${String(meta.conditions.maxRatePerWorker)} spans/s per telemetrygen worker. Steps of ${String(meta.conditions.stepSeconds)} s (${meta.conditions.stepsSpansPerSecond.map(String).join(', ')} spans/s; a config stops after ${String(meta.conditions.stopAfterFailingSteps)} failing steps in a row), each followed by a drain of up to ${String(meta.conditions.drainTimeoutSeconds)} s (a step whose backlog needs more than ${String(meta.conditions.keptUpSeconds)} s to clear did not keep up); a ${String(meta.conditions.warmupSeconds)} s warm-up first. Collector: ${meta.conditions.collectorEnvironment}.`,
+    '',
+  );
+  out.push(
+    "A step **passes** when telemetrygen generated the offered rate (±5%), the collector accepted every generated span (none lost in the client's span queue), nothing was refused or failed by the receiver or dropped by a processor, and **every exporter of the config sent every accepted span** (Honeycomb and X-Ray each get all of them) with 0 send_failed / enqueue_failed, read from the collector's own metrics as deltas over the step and its drain.",
+    '',
+  );
 
-  out.push('| Config | max spans/s with 0 loss (per core) | collector CPU at that step | µs CPU / span | peak RSS (VmHWM) | limiting stage |', '|---|---:|---:|---:|---:|---|');
+  out.push(
+    '| Config | max spans/s with 0 loss (per core) | collector CPU at that step | µs CPU / span | peak RSS (VmHWM) | limiting stage |',
+    '|---|---:|---:|---:|---:|---|',
+  );
   for (const c of results.configs) {
     const step = passingStep(c);
-    out.push(`| ${c.name} | ${bound(c)}${spans(c.maxPassingSpansPerSecond)} | ${fmt(step?.collectorCpuPercent)}% | ${fmt(step?.collectorCpuUsPerSpan, 1)} | ${fmt(step?.collectorHwmMiB)} MiB | ${c.limitingStage} |`);
+    out.push(
+      `| ${c.name} | ${bound(c)}${spans(c.maxPassingSpansPerSecond)} | ${fmt(step?.collectorCpuPercent)}% | ${fmt(step?.collectorCpuUsPerSpan, 1)} | ${fmt(step?.collectorHwmMiB)} MiB | ${c.limitingStage} |`,
+    );
   }
   out.push('');
 
@@ -83,13 +111,22 @@ export function renderCollectorThroughput(results: CollectorThroughputResults): 
   const sink = config(results, 'fan-out-xray-sink');
   const pass = config(results, 'pass-through');
   out.push('### Targets', '');
-  out.push(`| Config | ≥ ${spans(meta.targets.spansPerSecondPerCore)} spans/s per core with 0 loss | RSS ≤ ${String(meta.targets.rssMiB)} MiB (VmHWM up to that step) |`, '|---|:-:|:-:|');
+  out.push(
+    `| Config | ≥ ${spans(meta.targets.spansPerSecondPerCore)} spans/s per core with 0 loss | RSS ≤ ${String(meta.targets.rssMiB)} MiB (VmHWM up to that step) |`,
+    '|---|:-:|:-:|',
+  );
   for (const c of [fanOut, sink, pass]) {
     if (c === undefined) continue;
     const v = verdict(results, c);
-    out.push(`| ${c.name} | ${mark(v.throughputMet)} (${bound(c)}${spans(c.maxPassingSpansPerSecond)}) | ${mark(v.rssMet)} (${fmt(v.rssMiB)} MiB) |`);
+    out.push(
+      `| ${c.name} | ${mark(v.throughputMet)} (${bound(c)}${spans(c.maxPassingSpansPerSecond)}) | ${mark(v.rssMet)} (${fmt(v.rssMiB)} MiB) |`,
+    );
   }
-  out.push('', 'The target applies to **fan-out**, the shipped config; fan-out-xray-sink shows what the same collector does when the X-Ray endpoint costs nothing, pass-through what the binary does with no processing at all.', '');
+  out.push(
+    '',
+    'The target applies to **fan-out**, the shipped config; fan-out-xray-sink shows what the same collector does when the X-Ray endpoint costs nothing, pass-through what the binary does with no processing at all.',
+    '',
+  );
 
   out.push('### Ratios (same run)', '');
   for (const line of ratioLines(results)) out.push(`- ${line}`);
@@ -97,15 +134,26 @@ export function renderCollectorThroughput(results: CollectorThroughputResults): 
 
   for (const c of results.configs) {
     out.push(`### ${c.name}`, '');
-    out.push(`${c.description}. Files: ${c.files.map((f) => `\`${f}\``).join(', ')}. Exporters checked: ${c.exporters.map((e) => `\`${e}\``).join(', ')}.`, '');
+    out.push(
+      `${c.description}. Files: ${c.files.map((f) => `\`${f}\``).join(', ')}. Exporters checked: ${c.exporters.map((e) => `\`${e}\``).join(', ')}.`,
+      '',
+    );
     const exporterNames = [...new Set([...c.exporters, ...c.steps.flatMap((s) => s.exporters.map((e) => e.exporter))])];
     const internal = exporterNames.filter((name) => !c.exporters.includes(name));
-    if (internal.length > 0) out.push(`Internal hops reported by the collector (not vendors; their queues count towards the drain): ${internal.map((e) => `\`${e}\``).join(', ')}.`, '');
+    if (internal.length > 0)
+      out.push(
+        `Internal hops reported by the collector (not vendors; their queues count towards the drain): ${internal.map((e) => `\`${e}\``).join(', ')}.`,
+        '',
+      );
     const exporterHeads = exporterNames.map((e) => `${e} sent / in flight / max queue`);
     const sinkColumn = c.steps.some((s) => s.sinkSegments !== null);
     const motoColumn = c.steps.some((s) => s.motoCpuUsPerSegment !== null);
-    out.push(`| offered spans/s | generated /s | accepted /s | lost before collector | refused / failed | ${exporterHeads.join(' | ')} |${sinkColumn ? ' null X-Ray endpoint got |' : ''}${motoColumn ? ' moto CPU µs / segment |' : ''} drained in s | collector CPU % | µs/span | RSS max MiB | VmHWM MiB | core 0 busy % | telemetrygen / Honeycomb stand-in / moto / other on core 0 % | other on core 1 % | result |`);
-    out.push(`|---:|---:|---:|---:|---:|${exporterNames.map(() => '---:').join('|')}|${sinkColumn ? '---:|' : ''}${motoColumn ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---|`);
+    out.push(
+      `| offered spans/s | generated /s | accepted /s | lost before collector | refused / failed | ${exporterHeads.join(' | ')} |${sinkColumn ? ' null X-Ray endpoint got |' : ''}${motoColumn ? ' moto CPU µs / segment |' : ''} drained in s | collector CPU % | µs/span | RSS max MiB | VmHWM MiB | core 0 busy % | telemetrygen / Honeycomb stand-in / moto / other on core 0 % | other on core 1 % | result |`,
+    );
+    out.push(
+      `|---:|---:|---:|---:|---:|${exporterNames.map(() => '---:').join('|')}|${sinkColumn ? '---:|' : ''}${motoColumn ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---|`,
+    );
     for (const s of c.steps) {
       const exporterCells = exporterNames.map((name) => {
         const e = s.exporters.find((x) => x.exporter === name);
@@ -118,7 +166,10 @@ export function renderCollectorThroughput(results: CollectorThroughputResults): 
       );
     }
     out.push('');
-    out.push(`**Highest step with 0 loss: ${bound(c)}${spans(c.maxPassingSpansPerSecond)} spans/s.** Limiting stage: ${c.limitingStage}.`, '');
+    out.push(
+      `**Highest step with 0 loss: ${bound(c)}${spans(c.maxPassingSpansPerSecond)} spans/s.** Limiting stage: ${c.limitingStage}.`,
+      '',
+    );
     if (c.evidence.length > 0) {
       out.push('Evidence:', '');
       for (const line of c.evidence) out.push(`- ${line}`);
@@ -126,7 +177,10 @@ export function renderCollectorThroughput(results: CollectorThroughputResults): 
     }
     if (c.profile !== undefined) {
       const p = c.profile;
-      out.push(`CPU profile of the collector (pprof, ${String(p.seconds)} s at ${spans(p.targetSpansPerSecond)} spans/s offered, collector at ${fmt(p.collectorCpuPercent)}% CPU; \`${p.file}\`, not committed). Share of samples whose stack contains the stage (stages overlap: the pipelines run synchronously under the receiver):`, '');
+      out.push(
+        `CPU profile of the collector (pprof, ${String(p.seconds)} s at ${spans(p.targetSpansPerSecond)} spans/s offered, collector at ${fmt(p.collectorCpuPercent)}% CPU; \`${p.file}\`, not committed). Share of samples whose stack contains the stage (stages overlap: the pipelines run synchronously under the receiver):`,
+        '',
+      );
       out.push('| stage | % of collector CPU |', '|---|---:|');
       for (const s of p.stages) out.push(`| ${s.stage} | ${fmt(s.percent, 1)} |`);
       out.push('', '| self % | cum % | function |', '|---:|---:|---|');
@@ -165,12 +219,17 @@ function ratioLines(results: CollectorThroughputResults): string[] {
   };
   const fanCpu = cpu(sink) ?? cpu(fanOut);
   const passCpu = cpu(pass);
-  if (fanCpu !== null && passCpu !== null) lines.push(`collector CPU per span, fan-out${cpu(sink) === null ? '' : '-xray-sink'} / pass-through (at their highest passing steps): ${(fanCpu / passCpu).toFixed(2)}x (${fanCpu.toFixed(1)} vs ${passCpu.toFixed(1)} us)`);
+  if (fanCpu !== null && passCpu !== null)
+    lines.push(
+      `collector CPU per span, fan-out${cpu(sink) === null ? '' : '-xray-sink'} / pass-through (at their highest passing steps): ${(fanCpu / passCpu).toFixed(2)}x (${fanCpu.toFixed(1)} vs ${passCpu.toFixed(1)} us)`,
+    );
   for (const c of [fanOut, sink]) {
     if (c === undefined) continue;
     const v = verdict(results, c);
     const against = c.name === 'fan-out' ? 'against moto and the Honeycomb stand-in' : 'X-Ray answered by a null endpoint';
-    lines.push(`target ${c.name} (${against}) >= ${spans(target)} spans/s per core with 0 loss: ${v.throughputMet === true ? 'met' : 'NOT met'} (${bound(c)}${spans(c.maxPassingSpansPerSecond)}; limit: ${c.limitKind}); RSS <= ${String(results.meta.targets.rssMiB)} MiB: ${v.rssMet === null ? 'n/a' : v.rssMet ? 'met' : 'NOT met'} (${fmt(v.rssMiB)} MiB)`);
+    lines.push(
+      `target ${c.name} (${against}) >= ${spans(target)} spans/s per core with 0 loss: ${v.throughputMet === true ? 'met' : 'NOT met'} (${bound(c)}${spans(c.maxPassingSpansPerSecond)}; limit: ${c.limitKind}); RSS <= ${String(results.meta.targets.rssMiB)} MiB: ${v.rssMet === null ? 'n/a' : v.rssMet ? 'met' : 'NOT met'} (${fmt(v.rssMiB)} MiB)`,
+    );
   }
   return lines;
 }
@@ -178,7 +237,9 @@ function ratioLines(results: CollectorThroughputResults): string[] {
 /** The lines `make bench` prints for this benchmark. */
 export function collectorThroughputRatios(results: CollectorThroughputResults): string[] {
   const lines: string[] = [];
-  lines.push(`collector throughput, run of ${results.meta.date}${results.meta.quick ? ' (QUICK smoke run)' : ''} (collector on CPU 1, load on CPU 0; max spans/s with 0 loss per core):`);
+  lines.push(
+    `collector throughput, run of ${results.meta.date}${results.meta.quick ? ' (QUICK smoke run)' : ''} (collector on CPU 1, load on CPU 0; max spans/s with 0 loss per core):`,
+  );
   for (const c of results.configs) {
     const step = passingStep(c);
     const ceiling = cpuCeiling(step);

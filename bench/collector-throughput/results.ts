@@ -95,7 +95,16 @@ export interface CollectorProfile {
 
 /** collector-cpu and latency are the collector's own limits; xray-standin / xray-path /
  * exporter-endpoint are a downstream's; load-side and noise mean the figure is not the collector's. */
-export type LimitKind = 'collector-cpu' | 'xray-standin' | 'xray-path' | 'exporter-endpoint' | 'queue' | 'load-side' | 'noise' | 'latency' | 'not-reached';
+export type LimitKind =
+  | 'collector-cpu'
+  | 'xray-standin'
+  | 'xray-path'
+  | 'exporter-endpoint'
+  | 'queue'
+  | 'load-side'
+  | 'noise'
+  | 'latency'
+  | 'not-reached';
 
 export interface ConfigResult {
   readonly name: ConfigName;
@@ -118,7 +127,13 @@ export interface CollectorThroughputResults {
     readonly date: string;
     readonly label: string;
     readonly quick: boolean;
-    readonly host: { readonly cpu: string; readonly cores: number; readonly memoryMiB: number; readonly kernel: string; readonly loadBefore: number[] };
+    readonly host: {
+      readonly cpu: string;
+      readonly cores: number;
+      readonly memoryMiB: number;
+      readonly kernel: string;
+      readonly loadBefore: number[];
+    };
     readonly versions: Record<string, string>;
     /** The commit measured, and collector config files that differed from it (uncommitted edits). */
     readonly git: { readonly commit: string; readonly uncommittedConfigFiles: string[] };

@@ -6,7 +6,16 @@ import { round } from '../lib/stats.ts';
 import type { Backends } from './backends.ts';
 import type { Collector, ConfigSpec } from './collector.ts';
 import { generatedSpans, loadShape, startLoad } from './load-generator.ts';
-import { EXTERNAL_RECEIVER, isIdle, snapshot, waitIdle, ZERO_EXPORTER, ZERO_RECEIVER, type ReceiverCounters, type Snapshot } from './metrics.ts';
+import {
+  EXTERNAL_RECEIVER,
+  isIdle,
+  snapshot,
+  waitIdle,
+  ZERO_EXPORTER,
+  ZERO_RECEIVER,
+  type ReceiverCounters,
+  type Snapshot,
+} from './metrics.ts';
 import { busyPercent, cpuTimes, memoryMiB, safeCpuMicros } from './procfs.ts';
 import type { ExporterStep, StepResult } from './results.ts';
 import { COLLECTOR_CPU, DRAIN_S, LOAD_CPU, SAMPLE_MS, SINK_CPU, STEP_S } from './settings.ts';
@@ -19,8 +28,15 @@ function exporterNames(spec: ConfigSpec, ...snapshots: readonly Snapshot[]): str
   return [...seen];
 }
 
-export async function runStep(spec: ConfigSpec, collector: Collector, backends: Backends, target: number, stepIndex: number): Promise<StepResult> {
-  if (!(await waitIdle(collector, DRAIN_S))) process.stdout.write(`  ${spec.name}: queues still not empty after ${String(DRAIN_S)} s; measuring anyway\n`);
+export async function runStep(
+  spec: ConfigSpec,
+  collector: Collector,
+  backends: Backends,
+  target: number,
+  stepIndex: number,
+): Promise<StepResult> {
+  if (!(await waitIdle(collector, DRAIN_S)))
+    process.stdout.write(`  ${spec.name}: queues still not empty after ${String(DRAIN_S)} s; measuring anyway\n`);
   await backends.moto.reset();
   await backends.honeycomb.reset();
   const before = await snapshot(collector);
@@ -123,7 +139,18 @@ export async function runStep(spec: ConfigSpec, collector: Collector, backends: 
   const xraySent = exporters.find((e) => e.exporter === 'awsxray')?.sent ?? 0;
   const { workers, ratePerWorker } = loadShape(target);
   const generatedPerSecond = generated / STEP_S;
-  const failures = stepFailures({ exitCode, target, generatedPerSecond, generated, external, internalReceivers, processorDropped, exporters, drained, drainS });
+  const failures = stepFailures({
+    exitCode,
+    target,
+    generatedPerSecond,
+    generated,
+    external,
+    internalReceivers,
+    processorDropped,
+    exporters,
+    drained,
+    drainS,
+  });
 
   const cpu0Busy = busyPercent(cpuBefore, cpuAfter, LOAD_CPU);
   const cpu1Busy = busyPercent(cpuBefore, cpuAfter, COLLECTOR_CPU);
@@ -157,14 +184,25 @@ export async function runStep(spec: ConfigSpec, collector: Collector, backends: 
     motoCpuPercent: round(percentOfWall(motoCpu)),
     motoCpuUsPerSegment: spec.xrayEndpoint === 'moto' && xraySent > 0 ? round(motoCpuWithDrain / xraySent, 1) : null,
     runnerCpuPercent: round(percentOfWall(runnerUsage.user + runnerUsage.system)),
-    otherCpu0Percent: round(Math.max(0, cpu0Busy - percentOfWall(loadCpu + honeycombCpu + motoCpu + (SINK_CPU === LOAD_CPU ? sinkCpu : 0) + runnerUsage.user + runnerUsage.system))),
+    otherCpu0Percent: round(
+      Math.max(
+        0,
+        cpu0Busy -
+          percentOfWall(loadCpu + honeycombCpu + motoCpu + (SINK_CPU === LOAD_CPU ? sinkCpu : 0) + runnerUsage.user + runnerUsage.system),
+      ),
+    ),
     otherCpu1Percent: round(Math.max(0, cpu1Busy - percentOfWall(collectorCpu))),
     sinkSegments: spec.xrayEndpoint === 'sink' ? (await backends.sink.segments()) - sinkBefore : null,
     sinkCpuPercent: round(percentOfWall(sinkCpu)),
     pass: failures.length === 0,
     failures,
   };
-  const exporterText = exporters.map((e) => `${e.exporter} sent ${String(e.sent)} busy ${(e.busyFraction * 100).toFixed(0)}%${e.maxQueueSize === null ? '' : ` q<=${String(e.maxQueueSize)}`}`).join(', ');
+  const exporterText = exporters
+    .map(
+      (e) =>
+        `${e.exporter} sent ${String(e.sent)} busy ${(e.busyFraction * 100).toFixed(0)}%${e.maxQueueSize === null ? '' : ` q<=${String(e.maxQueueSize)}`}`,
+    )
+    .join(', ');
   process.stdout.write(
     `  ${spec.name.padEnd(17)} ${String(target).padStart(6)}/s  gen ${String(result.generatedPerSecond).padStart(6)}/s  acc ${String(result.acceptedPerSecond).padStart(6)}/s  cpu ${result.collectorCpuPercent.toFixed(0).padStart(3)}%  rss ${result.collectorRssMaxMiB.toFixed(0)} MiB  cpu0 ${result.cpu0BusyPercent.toFixed(0)}%  ${exporterText}  ${result.pass ? 'PASS' : `FAIL: ${failures.join('; ')}`}\n`,
   );

@@ -32,7 +32,10 @@ const SERIALISED_BATCH = 400;
 const EXPORT_BATCH_SIZES = [1, 8, 64, 256, 512];
 
 const memory = new InMemorySpanExporter();
-const provider = new TracerProvider({ idGenerator: new AWSXRayIdGenerator(), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+const provider = new TracerProvider({
+  idGenerator: new AWSXRayIdGenerator(),
+  spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+});
 const tracer = provider.getTracer('@opentelemetry/instrumentation-http');
 let made = 0;
 
@@ -82,7 +85,7 @@ async function serialiserAlone(): Promise<void> {
   }
   const perBatchMs = Number(nanos) / 1e6 / rounds;
   console.log(
-    `serialiser alone: ${(perBatchMs * 1000 / SERIALISED_BATCH).toFixed(2)} µs/span, ${perBatchMs.toFixed(2)} ms per ${String(SERIALISED_BATCH)}-span request (${String(Math.round(bytes / rounds / SERIALISED_BATCH))} bytes/span)`,
+    `serialiser alone: ${((perBatchMs * 1000) / SERIALISED_BATCH).toFixed(2)} µs/span, ${perBatchMs.toFixed(2)} ms per ${String(SERIALISED_BATCH)}-span request (${String(Math.round(bytes / rounds / SERIALISED_BATCH))} bytes/span)`,
   );
 }
 
@@ -92,7 +95,9 @@ async function grpcExport(collector: PassThroughCollector): Promise<void> {
     new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();
       let blockedUs = 0;
-      exporter.export(batch, (result) => (result.code === ExportResultCode.SUCCESS ? resolve(blockedUs) : reject(result.error ?? new Error('export failed'))));
+      exporter.export(batch, (result) =>
+        result.code === ExportResultCode.SUCCESS ? resolve(blockedUs) : reject(result.error ?? new Error('export failed')),
+      );
       blockedUs = Number(process.hrtime.bigint() - started) / 1000;
     });
   try {

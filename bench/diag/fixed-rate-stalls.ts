@@ -42,19 +42,19 @@ const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {
   ours: (otlp) => ({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp }),
 };
 
-const selected = (process.env['DIAG_SETUPS'] ?? 'bare,ours').split(',').map((name) => name.trim());
-const endpoint: EndpointName = (process.env['DIAG_ENDPOINT'] ?? 'POST') === 'GET' ? 'GET /api/activities/home' : 'POST /api/activities';
-const rate = Number(process.env['DIAG_RATE'] ?? '1000');
-const seconds = Number(process.env['DIAG_SECONDS'] ?? '10');
-const preloadSeconds = Number(process.env['DIAG_PRELOAD'] ?? '12');
+const selected = (process.env.DIAG_SETUPS ?? 'bare,ours').split(',').map((name) => name.trim());
+const endpoint: EndpointName = (process.env.DIAG_ENDPOINT ?? 'POST') === 'GET' ? 'GET /api/activities/home' : 'POST /api/activities';
+const rate = Number(process.env.DIAG_RATE ?? '1000');
+const seconds = Number(process.env.DIAG_SECONDS ?? '10');
+const preloadSeconds = Number(process.env.DIAG_PRELOAD ?? '12');
 const extraEnv = Object.fromEntries(
-  (process.env['DIAG_EXTRA_ENV'] ?? '')
+  (process.env.DIAG_EXTRA_ENV ?? '')
     .split(',')
     .filter((pair) => pair.includes('='))
     .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
 );
-const serverCpus = process.env['DIAG_SERVER_CPUS'] ?? '1';
-const extraNodeArgs = (process.env['DIAG_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+const serverCpus = process.env.DIAG_SERVER_CPUS ?? '1';
+const extraNodeArgs = (process.env.DIAG_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const APP_DIR = path.join(repoRoot, 'app');
 
@@ -67,8 +67,31 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
   const monitorOut = path.join(OUT_DIR, `loop-monitor-${name}.json`);
   const child = spawnLogged(
     'taskset',
-    ['-c', serverCpus, process.execPath, ...extraNodeArgs, '--import', path.join(repoRoot, 'bench', 'diag', 'loop-monitor.ts'), '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'],
-    { cwd: APP_DIR, env: { ...process.env, ...setup(otlp), ...extraEnv, LOOP_MONITOR_OUT: monitorOut, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, logFd, stdoutToLog: process.env['DIAG_SERVER_STDOUT'] === '1' },
+    [
+      '-c',
+      serverCpus,
+      process.execPath,
+      ...extraNodeArgs,
+      '--import',
+      path.join(repoRoot, 'bench', 'diag', 'loop-monitor.ts'),
+      '--require',
+      './dist/src/telemetry/register.js',
+      'dist/src/server.js',
+    ],
+    {
+      cwd: APP_DIR,
+      env: {
+        ...process.env,
+        ...setup(otlp),
+        ...extraEnv,
+        LOOP_MONITOR_OUT: monitorOut,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+      logFd,
+      stdoutToLog: process.env.DIAG_SERVER_STDOUT === '1',
+    },
   );
   await waitForOk(`http://127.0.0.1:${String(port)}/health`, child, 20_000);
   try {
@@ -88,7 +111,13 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
   }
 }
 
-function report(name: string, latencies: Float64Array, sentAt: Float64Array, server: { stalls: Interval[]; gc: Interval[]; exports: Interval[] }, runnerStalls: Interval[]): void {
+function report(
+  name: string,
+  latencies: Float64Array,
+  sentAt: Float64Array,
+  server: { stalls: Interval[]; gc: Interval[]; exports: Interval[] },
+  runnerStalls: Interval[],
+): void {
   const sorted = sortedOf(latencies);
   const p99 = percentile(sorted, 99);
   const slow: Interval[] = [];
@@ -125,7 +154,8 @@ function report(name: string, latencies: Float64Array, sentAt: Float64Array, ser
   for (let index = 1; index < gcs.length; index++) {
     const current = gcs[index];
     const previous = gcs[index - 1];
-    if (current?.kind === 'minor' && current.oldUsedMb !== undefined && previous?.oldUsedMb !== undefined) promotedMb += Math.max(0, current.oldUsedMb - previous.oldUsedMb);
+    if (current?.kind === 'minor' && current.oldUsedMb !== undefined && previous?.oldUsedMb !== undefined)
+      promotedMb += Math.max(0, current.oldUsedMb - previous.oldUsedMb);
   }
   const windowS = (to - from) / 1000;
   const line = [
@@ -135,10 +165,15 @@ function report(name: string, latencies: Float64Array, sentAt: Float64Array, ser
     `    runner stalls >5 ms: ${String(runnerStalls.length)} (sum ${sum(runnerStalls).toFixed(0)} ms, max ${max(runnerStalls).toFixed(1)}); most requests sent within 5 ms: ${String(burst)}`,
   ];
   process.stdout.write(`${line.join('\n')}\n`);
-  const worst = [...serverStalls].sort((a, b) => b.ms - a.ms).slice(0, Number(process.env['DIAG_SHOW_STALLS'] ?? '5')).sort((a, b) => a.at - b.at);
+  const worst = [...serverStalls]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, Number(process.env.DIAG_SHOW_STALLS ?? '5'))
+    .sort((a, b) => a.at - b.at);
   for (const stall of worst) {
     const recorded = inside(stall, [...gcs, ...exportsInWindow]).map((item) => `${item.kind ?? '?'} ${item.ms.toFixed(1)}ms`);
-    process.stdout.write(`      stall ${stall.ms.toFixed(1)} ms at +${(stall.at - from).toFixed(0)} ms: ${recorded.join(', ') || 'nothing recorded'}\n`);
+    process.stdout.write(
+      `      stall ${stall.ms.toFixed(1)} ms at +${(stall.at - from).toFixed(0)} ms: ${recorded.join(', ') || 'nothing recorded'}\n`,
+    );
   }
 }
 
@@ -146,7 +181,9 @@ mkdirSync(OUT_DIR, { recursive: true });
 const logFd = openSync(path.join(OUT_DIR, 'fixed-rate-stalls.log'), 'w');
 const collector = await startPassThroughCollector(logFd);
 try {
-  process.stdout.write(`${endpoint} at ${String(rate)} req/s for ${String(seconds)} s, after ${String(preloadSeconds)} s of it at saturation\n`);
+  process.stdout.write(
+    `${endpoint} at ${String(rate)} req/s for ${String(seconds)} s, after ${String(preloadSeconds)} s of it at saturation\n`,
+  );
   for (const name of selected) await runSetup(name, collector.otlpEndpoint, logFd);
 } finally {
   await collector.stop();

@@ -17,7 +17,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 
 import { type Interval, watchLoop } from './loop-watch.ts';
 
-const output = process.env['LOOP_MONITOR_OUT'];
+const output = process.env.LOOP_MONITOR_OUT;
 if (output === undefined) throw new Error('LOOP_MONITOR_OUT is required');
 
 const stalls: Interval[] = [];
@@ -42,8 +42,8 @@ new PerformanceObserver((list) => {
       at: epoch(entry.startTime),
       ms: entry.duration,
       kind: gcKinds[detail?.kind ?? -1] ?? 'other',
-      oldUsedMb: (spaces['old_space']?.space_used_size ?? 0) / 2 ** 20,
-      newSizeMb: (spaces['new_space']?.space_size ?? 0) / 2 ** 20,
+      oldUsedMb: (spaces.old_space?.space_used_size ?? 0) / 2 ** 20,
+      newSizeMb: (spaces.new_space?.space_size ?? 0) / 2 ** 20,
     });
   }
 }).observe({ entryTypes: ['gc'] });

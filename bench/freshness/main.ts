@@ -58,7 +58,8 @@ function versions(): Record<string, string> {
   const builder = readYaml('otel-collector/builder-config.yaml');
   const processors = JSON.stringify(at(builder, ['processors']));
   const appManifest = JSON.parse(readFileSync(path.join(repoRoot, 'app/package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  const image = (name: string): string => commandOutput('docker', ['image', 'inspect', '--format', '{{.Id}}', name]).replace('sha256:', '').slice(0, 12);
+  const image = (name: string): string =>
+    commandOutput('docker', ['image', 'inspect', '--format', '{{.Id}}', name]).replace('sha256:', '').slice(0, 12);
   return {
     node: process.version,
     '@opentelemetry/sdk-node (app)': appManifest.dependencies['@opentelemetry/sdk-node'] ?? 'unknown',
@@ -83,18 +84,18 @@ function otherContainers(): number {
 
 async function main(): Promise<void> {
   // Same as the integration tests (vitest.config.ts): no registry for Ryuk's image, local daemon.
-  process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
-  process.env['TESTCONTAINERS_HOST_OVERRIDE'] ??= 'localhost';
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
   const { offlineCollectorFiles, startStack } = await import('@cruddur/testkit/stack');
 
   const config: RunConfig = {
-    rate: Number(process.env['FRESHNESS_RATE'] ?? '15'),
-    durationS: Number(process.env['FRESHNESS_DURATION'] ?? '60'),
-    warmupS: Number(process.env['FRESHNESS_WARMUP'] ?? '5'),
-    pollMs: Number(process.env['FRESHNESS_POLL_MS'] ?? '100'),
-    drainS: Number(process.env['FRESHNESS_DRAIN_S'] ?? '20'),
+    rate: Number(process.env.FRESHNESS_RATE ?? '15'),
+    durationS: Number(process.env.FRESHNESS_DURATION ?? '60'),
+    warmupS: Number(process.env.FRESHNESS_WARMUP ?? '5'),
+    pollMs: Number(process.env.FRESHNESS_POLL_MS ?? '100'),
+    drainS: Number(process.env.FRESHNESS_DRAIN_S ?? '20'),
   };
-  const output = path.resolve(process.env['FRESHNESS_OUTPUT'] ?? FRESHNESS_JSON);
+  const output = path.resolve(process.env.FRESHNESS_OUTPUT ?? FRESHNESS_JSON);
   const selected = envList('FRESHNESS_VARIANTS', VARIANT_NAMES);
   if (selected.length === 0) throw new Error(`FRESHNESS_VARIANTS names none of ${VARIANT_NAMES.join(', ')}`);
 
@@ -110,10 +111,17 @@ async function main(): Promise<void> {
   const results: FreshnessResults = {
     meta: {
       date: new Date().toISOString(),
-      label: process.env['FRESHNESS_LABEL'] ?? '',
+      label: process.env.FRESHNESS_LABEL ?? '',
       command: ['node', ...process.argv.slice(1).map((arg) => path.relative(repoRoot, arg) || arg)].join(' '),
       makeTarget: 'make bench-freshness',
-      host: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, kernel: os.release(), loadBefore, loadAfter: loadAverage(), otherContainers: others },
+      host: {
+        cpu: cpus[0]?.model ?? 'unknown',
+        cores: cpus.length,
+        kernel: os.release(),
+        loadBefore,
+        loadAfter: loadAverage(),
+        otherContainers: others,
+      },
       versions: versions(),
       conditions: {
         ratePerS: config.rate,
@@ -138,7 +146,10 @@ async function main(): Promise<void> {
 
 /** Arrays of numbers (latencies, offsets, histogram counts) on one line each: the file stays readable. */
 function compactArrays(json: string): string {
-  return json.replace(/\[\s*((?:-?[\d.e+]+|null)(?:,\s*(?:-?[\d.e+]+|null))*)\s*\]/g, (_match, inner: string) => `[${inner.replace(/\s+/g, '')}]`);
+  return json.replace(
+    /\[\s*((?:-?[\d.e+]+|null)(?:,\s*(?:-?[\d.e+]+|null))*)\s*\]/g,
+    (_match, inner: string) => `[${inner.replace(/\s+/g, '')}]`,
+  );
 }
 
 if (import.meta.main) {

@@ -26,7 +26,8 @@ export function appDelayMs(settings: FreshnessSettings, backend: BackendName): n
  */
 export function backendModel(appDelay: number, stage: CollectorStage): BackendModel {
   const t = stage.kind === 'none' ? 0 : stage.timeoutMs;
-  const quantile = (q: number): number => (stage.kind === 'queue batcher' && appDelay >= t ? t + q * appDelay : uniformSumQuantile(appDelay, t, q));
+  const quantile = (q: number): number =>
+    stage.kind === 'queue batcher' && appDelay >= t ? t + q * appDelay : uniformSumQuantile(appDelay, t, q);
   return { p50Ms: quantile(0.5), p95Ms: quantile(0.95), worstMs: appDelay + t };
 }
 

@@ -13,7 +13,7 @@ import { repoRoot } from '@cruddur/testkit/paths';
 import type { BackendName, CollectorStage, FreshnessSettings, FreshnessVariantName } from './results.ts';
 
 /** Another app image to measure (e.g. a candidate fix), instead of the one `make images` built. */
-export const APP_IMAGE = process.env['FRESHNESS_APP_IMAGE'];
+export const APP_IMAGE = process.env.FRESHNESS_APP_IMAGE;
 const FAST_MS = 200;
 
 /** Collector durations as the config writes them: 200ms, 1s, 1m. */
@@ -57,8 +57,8 @@ const PIPELINES: Record<BackendName, string> = { xray: 'traces/xray', cloudwatch
 function batchingStage(config: unknown, pipeline: string, env: Readonly<Record<string, string>>): CollectorStage {
   const definition = at(config, ['service', 'pipelines', pipeline]);
   if (!isMap(definition)) throw new Error(`pipeline ${pipeline} is not in the collector configuration`);
-  const processors = (definition['processors'] as string[] | undefined) ?? [];
-  const exporters = (definition['exporters'] as string[] | undefined) ?? [];
+  const processors = (definition.processors as string[] | undefined) ?? [];
+  const exporters = (definition.exporters as string[] | undefined) ?? [];
   const processor = processors.find((name) => name === 'batch' || name.startsWith('batch/'));
   if (processor !== undefined) {
     const settings = at(config, ['processors', processor]);
@@ -78,8 +78,8 @@ function batchingStage(config: unknown, pipeline: string, env: Readonly<Record<s
       pipeline,
       component: `exporter ${exporter} sending_queue.batch`,
       kind: 'queue batcher',
-      timeoutMs: durationMs(resolveVariables(batch['flush_timeout'], env) ?? '200ms'),
-      sizeTrigger: Number(resolveVariables(batch['min_size'], env) ?? '8192'),
+      timeoutMs: durationMs(resolveVariables(batch.flush_timeout, env) ?? '200ms'),
+      sizeTrigger: Number(resolveVariables(batch.min_size, env) ?? '8192'),
       exporters,
       exporter,
     };
@@ -118,7 +118,7 @@ export interface VariantPlan {
 }
 
 export function plans(base: Shipped): VariantPlan[] {
-  const composeTimeout = base.collectorEnv['OTELCOL_BATCH_TIMEOUT'];
+  const composeTimeout = base.collectorEnv.OTELCOL_BATCH_TIMEOUT;
   // The variants set the collector's timers through this variable; compose must hand it on.
   if (composeTimeout === undefined) throw new Error('docker-compose.yml does not pass OTELCOL_BATCH_TIMEOUT to otel-collector');
   const settings = (bsp: number, blrp: number, fastTimers: boolean): FreshnessSettings => {

@@ -33,7 +33,8 @@ export class Pending {
   oldest(capMs: number): number | undefined {
     const floor = now() - capMs;
     let oldest: number | undefined;
-    for (const sent of this.#items.values()) if (sent.sentAt >= floor && (oldest === undefined || sent.sentAt < oldest)) oldest = sent.sentAt;
+    for (const sent of this.#items.values())
+      if (sent.sentAt >= floor && (oldest === undefined || sent.sentAt < oldest)) oldest = sent.sentAt;
     return oldest;
   }
 }
@@ -78,7 +79,11 @@ export function xrayPoll(client: XRayClient, pending: Pending): () => Promise<nu
     let token: string | undefined;
     do {
       const out = await client.send(
-        new GetTraceSummariesCommand({ StartTime: new Date(fromMs), EndTime: new Date(now() + 60_000), ...(token === undefined ? {} : { NextToken: token }) }),
+        new GetTraceSummariesCommand({
+          StartTime: new Date(fromMs),
+          EndTime: new Date(now() + 60_000),
+          ...(token === undefined ? {} : { NextToken: token }),
+        }),
       );
       const seenAt = now();
       const summaries = out.TraceSummaries ?? [];

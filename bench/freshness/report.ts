@@ -8,7 +8,16 @@
 import { readFileSync } from 'node:fs';
 
 import { appDelayMs } from './model.ts';
-import { BACKEND_LABELS, BACKENDS, FRESHNESS_JSON, type BackendFreshness, type BackendName, type CollectorStage, type FreshnessResults, type FreshnessVariantResult } from './results.ts';
+import {
+  BACKEND_LABELS,
+  BACKENDS,
+  FRESHNESS_JSON,
+  type BackendFreshness,
+  type BackendName,
+  type CollectorStage,
+  type FreshnessResults,
+  type FreshnessVariantResult,
+} from './results.ts';
 
 const seconds = (ms: number | null, digits = 2): string => (ms === null ? 'n/a' : (ms / 1000).toFixed(digits));
 const millis = (ms: number | null): string => (ms === null ? 'n/a' : ms.toFixed(0));
@@ -86,9 +95,16 @@ export function renderFreshness(results: FreshnessResults): string {
   out.push(
     `Reading back: every ${String(c.pollIntervalMs)} ms, X-Ray \`GetTraceSummaries\` and CloudWatch \`FilterLogEvents\` (group \`${c.logGroup}\`, the record with \`log.type = access\`), each over a window starting 2 s before the oldest request not yet seen, so a poll reads seconds of data, not the whole run. After the last request polling goes on until everything is seen (limit ${String(c.drainLimitS)} s); a final \`BatchGetTraces\` / full \`FilterLogEvents\` sweep separates *late* from *lost*. Timing: ${c.timing}.`,
   );
-  out.push(`Versions: ${Object.entries(meta.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`, '');
+  out.push(
+    `Versions: ${Object.entries(meta.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
+    '',
+  );
 
-  out.push('| Variant | Backend | timers on the path | measured | p50 s | p95 s | max s | late | lost | timer model p50 / p95 / worst s | p95 ≤ 2 s |');
+  out.push(
+    '| Variant | Backend | timers on the path | measured | p50 s | p95 s | max s | late | lost | timer model p50 / p95 / worst s | p95 ≤ 2 s |',
+  );
   out.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|:-:|');
   for (const v of results.variants) {
     for (const backend of BACKENDS) {
@@ -101,11 +117,13 @@ export function renderFreshness(results: FreshnessResults): string {
   }
   out.push('');
   out.push(
-    'The timer model is what the batching timers alone give (no network, no moto, no poller), derived below. Measured figures sit above it by the transport: OTLP/gRPC export, the collector\'s persistent queue on disk, `PutTraceSegments` / `PutLogEvents` into moto (Python, on the same 2 cores) and the poll that finds the item.',
+    "The timer model is what the batching timers alone give (no network, no moto, no poller), derived below. Measured figures sit above it by the transport: OTLP/gRPC export, the collector's persistent queue on disk, `PutTraceSegments` / `PutLogEvents` into moto (Python, on the same 2 cores) and the poll that finds the item.",
     '',
   );
 
-  out.push('| Variant | requests sent (warm-up) | failed | achieved req/s | response p50 / p99 ms | X-Ray polls (errors), rtt p50 / p95 ms, summaries per poll | CloudWatch polls (errors), rtt p50 / p95 ms, events per poll | measured − model at p50, X-Ray / CloudWatch ms | delivery period X-Ray / CloudWatch ms |');
+  out.push(
+    '| Variant | requests sent (warm-up) | failed | achieved req/s | response p50 / p99 ms | X-Ray polls (errors), rtt p50 / p95 ms, summaries per poll | CloudWatch polls (errors), rtt p50 / p95 ms, events per poll | measured − model at p50, X-Ray / CloudWatch ms | delivery period X-Ray / CloudWatch ms |',
+  );
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const v of results.variants) {
     const x = v.polling.xray;
@@ -126,7 +144,7 @@ export function renderFreshness(results: FreshnessResults): string {
   const anomalies = timerAnomalies(results);
   if (anomalies.length > 0) {
     out.push(
-      `**Slower than their timers explain** (median more than 0.4 s above the model, or deliveries further apart than the longest configured timer allows): some stage on these paths holds data longer than its settings say.`,
+      '**Slower than their timers explain** (median more than 0.4 s above the model, or deliveries further apart than the longest configured timer allows): some stage on these paths holds data longer than its settings say.',
       '',
     );
     for (const line of anomalies) out.push(`- ${line}`);
@@ -138,7 +156,7 @@ export function renderFreshness(results: FreshnessResults): string {
   if (dev !== undefined) {
     const s = dev.settings;
     out.push(
-      `Settings of **${dev.name}**: app \`OTEL_BSP_SCHEDULE_DELAY\` = ${String(s.appBspScheduleDelayMs)} ms, \`OTEL_BLRP_SCHEDULE_DELAY\` = ${String(s.appBlrpScheduleDelayMs)} ms (docker-compose.yml defaults); collector timers from \`OTELCOL_BATCH_TIMEOUT\` (${s.batchTimeoutFromCompose === null ? 'docker-compose.yml does not pass it to the collector, so a dev stack always runs the config files\' default' : `docker-compose.yml passes ${s.batchTimeoutFromCompose}`}). The size triggers (${String(s.appMaxExportBatchSize)} in the app, ${BACKENDS.map((backend) => `${String(s.collector[backend].sizeTrigger)} for ${backend}`).join(', ')} in the collector) are far above what ${String(c.ratePerS)} req/s produces per interval, so only the timers act:`,
+      `Settings of **${dev.name}**: app \`OTEL_BSP_SCHEDULE_DELAY\` = ${String(s.appBspScheduleDelayMs)} ms, \`OTEL_BLRP_SCHEDULE_DELAY\` = ${String(s.appBlrpScheduleDelayMs)} ms (docker-compose.yml defaults); collector timers from \`OTELCOL_BATCH_TIMEOUT\` (${s.batchTimeoutFromCompose === null ? "docker-compose.yml does not pass it to the collector, so a dev stack always runs the config files' default" : `docker-compose.yml passes ${s.batchTimeoutFromCompose}`}). The size triggers (${String(s.appMaxExportBatchSize)} in the app, ${BACKENDS.map((backend) => `${String(s.collector[backend].sizeTrigger)} for ${backend}`).join(', ')} in the collector) are far above what ${String(c.ratePerS)} req/s produces per interval, so only the timers act:`,
       '',
     );
     out.push(
@@ -184,7 +202,9 @@ export function renderFreshness(results: FreshnessResults): string {
 
 export function freshnessRatios(results: FreshnessResults): string[] {
   const c = results.meta.conditions;
-  const lines = [`freshness, run of ${results.meta.date} (${String(c.ratePerS)} req/s for ${String(c.durationS)} s, polled every ${String(c.pollIntervalMs)} ms; target p95 <= ${seconds(c.targetP95Ms, 1)} s):`];
+  const lines = [
+    `freshness, run of ${results.meta.date} (${String(c.ratePerS)} req/s for ${String(c.durationS)} s, polled every ${String(c.pollIntervalMs)} ms; target p95 <= ${seconds(c.targetP95Ms, 1)} s):`,
+  ];
   for (const v of results.variants) {
     const parts = BACKENDS.map((backend) => {
       const b = v.backends[backend];
@@ -195,7 +215,6 @@ export function freshnessRatios(results: FreshnessResults): string[] {
   for (const line of timerAnomalies(results)) lines.push(`  SLOWER THAN ITS TIMERS: ${line}`);
   return lines;
 }
-
 
 if (import.meta.main) {
   const results = JSON.parse(readFileSync(FRESHNESS_JSON, 'utf8')) as FreshnessResults;

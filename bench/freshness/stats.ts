@@ -32,7 +32,11 @@ function deliveryPeriod(seenTimes: readonly (number | undefined)[]): number | nu
   return finite(percentile(sortedOf(gaps), 50));
 }
 
-export function backendFreshness(measured: readonly Answered[], backend: BackendName, presentAfterDrain: ReadonlySet<string>): BackendFreshness {
+export function backendFreshness(
+  measured: readonly Answered[],
+  backend: BackendName,
+  presentAfterDrain: ReadonlySet<string>,
+): BackendFreshness {
   const latencies = measured.map((sent) => {
     const seenAt = sent.seen[backend];
     return seenAt === undefined ? null : seenAt - sent.respondedAt;

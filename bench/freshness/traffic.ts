@@ -5,7 +5,12 @@ import type { BackendName } from './results.ts';
 export const now = (): number => performance.timeOrigin + performance.now();
 
 export type RequestKind = 'GET /api/activities/home' | 'GET /api/activities/@andrewbrown' | 'POST /api/activities';
-export const MIX: readonly RequestKind[] = ['GET /api/activities/home', 'GET /api/activities/@andrewbrown', 'GET /api/activities/home', 'POST /api/activities'];
+export const MIX: readonly RequestKind[] = [
+  'GET /api/activities/home',
+  'GET /api/activities/@andrewbrown',
+  'GET /api/activities/home',
+  'POST /api/activities',
+];
 
 export interface Sent {
   readonly traceId: string;
@@ -20,7 +25,8 @@ export interface Sent {
 
 /** A request answered with a 2xx: the ones whose trace and access log are expected in the backends. */
 export type Answered = Sent & { readonly respondedAt: number };
-export const answered = (sent: Sent): sent is Answered => sent.respondedAt !== undefined && sent.status !== undefined && sent.status >= 200 && sent.status < 300;
+export const answered = (sent: Sent): sent is Answered =>
+  sent.respondedAt !== undefined && sent.status !== undefined && sent.status >= 200 && sent.status < 300;
 
 export async function drive(appUrl: string, kind: RequestKind, index: number, sent: Sent): Promise<void> {
   const headers: Record<string, string> = { traceparent: traceparent(sent.traceId) };
@@ -34,7 +40,12 @@ export async function drive(appUrl: string, kind: RequestKind, index: number, se
     headers['x-cruddur-user-handle'] = 'worf';
   }
   try {
-    const response = await fetch(`${appUrl}${route}`, { method, headers, signal: AbortSignal.timeout(10_000), ...(body === undefined ? {} : { body }) });
+    const response = await fetch(`${appUrl}${route}`, {
+      method,
+      headers,
+      signal: AbortSignal.timeout(10_000),
+      ...(body === undefined ? {} : { body }),
+    });
     await response.arrayBuffer();
     sent.respondedAt = now();
     sent.status = response.status;

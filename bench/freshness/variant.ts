@@ -39,7 +39,9 @@ export async function runVariant(plan: VariantPlan, config: RunConfig, startStac
   try {
     const stackStartS = (now() - stackStarted) / 1000;
     const collectorArgs = await containerArgs(stack.projectName, 'otel-collector');
-    process.stdout.write(`[${plan.name}] stack up in ${stackStartS.toFixed(1)} s (${stack.projectName}); warm-up ${String(config.warmupS)} s, then ${String(config.durationS)} s at ${String(config.rate)} req/s\n`);
+    process.stdout.write(
+      `[${plan.name}] stack up in ${stackStartS.toFixed(1)} s (${stack.projectName}); warm-up ${String(config.warmupS)} s, then ${String(config.durationS)} s at ${String(config.rate)} req/s\n`,
+    );
 
     const pending: Record<BackendName, Pending> = { xray: new Pending(), cloudwatch: new Pending() };
     let stopPolling = false;
@@ -86,7 +88,8 @@ export async function runVariant(plan: VariantPlan, config: RunConfig, startStac
     await Promise.all([pollers.xray.done, pollers.cloudwatch.done]);
 
     // Sweep: what the pollers missed, is it there at all (late) or not (lost)?
-    const missing = (backend: BackendName): string[] => measured.filter((sent) => sent.seen[backend] === undefined).map((sent) => sent.traceId);
+    const missing = (backend: BackendName): string[] =>
+      measured.filter((sent) => sent.seen[backend] === undefined).map((sent) => sent.traceId);
     const presentXray = missing('xray').length === 0 ? new Set<string>() : await tracesInXray(stack.aws, missing('xray'));
     const missingCw = new Set(missing('cloudwatch'));
     const presentCw =
@@ -94,7 +97,12 @@ export async function runVariant(plan: VariantPlan, config: RunConfig, startStac
         ? new Set<string>()
         : new Set(
             (await logGroupEvents(stack.aws, LOG_GROUP))
-              .filter((event) => event.message.attributes?.['log.type'] === 'access' && event.message.trace_id !== undefined && missingCw.has(event.message.trace_id))
+              .filter(
+                (event) =>
+                  event.message.attributes?.['log.type'] === 'access' &&
+                  event.message.trace_id !== undefined &&
+                  missingCw.has(event.message.trace_id),
+              )
               .map((event) => event.message.trace_id ?? ''),
           );
 

@@ -9,7 +9,10 @@ import { repoRoot } from '@cruddur/testkit/paths';
 /** `${VAR:-default}` (compose) or `${env:VAR:-default}` (collector) with `env` applied; unset and no default: ''. */
 export function resolveVariables(value: unknown, env: Readonly<Record<string, string>>): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return String(value).replace(/\$\{(?:env:)?(\w+)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? '');
+  return String(value).replace(
+    /\$\{(?:env:)?(\w+)(?::-([^}]*))?\}/g,
+    (_match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? '',
+  );
 }
 
 /**
@@ -17,11 +20,11 @@ export function resolveVariables(value: unknown, env: Readonly<Record<string, st
  * default: what the shipped stack runs with when nothing is overridden.
  */
 export function composeDefaults(service: string): Record<string, string> {
-  const compose = parseYaml(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, unknown> }> };
+  const compose = parseYaml(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, unknown> }>;
+  };
   const environment = compose.services[service]?.environment ?? {};
-  return Object.fromEntries(
-    Object.entries(environment).map(([name, value]) => [name, resolveVariables(value, {}) ?? '']),
-  );
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, resolveVariables(value, {}) ?? '']));
 }
 
 /**
@@ -30,5 +33,7 @@ export function composeDefaults(service: string): Record<string, string> {
  * SDK exports, so "ours" must run with them, not with the SDK's own defaults.
  */
 export function shippedTelemetryEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(composeDefaults('app')).filter(([name]) => name.startsWith('OTEL_B') || name === 'TELEMETRY_RETRY_MAX_ELAPSED_MS'));
+  return Object.fromEntries(
+    Object.entries(composeDefaults('app')).filter(([name]) => name.startsWith('OTEL_B') || name === 'TELEMETRY_RETRY_MAX_ELAPSED_MS'),
+  );
 }

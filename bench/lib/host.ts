@@ -18,7 +18,8 @@ export function loadAverage(): number[] {
 
 /** Figures from a busy machine are noisy: say so before the run starts. */
 export function warnIfBusy(loadBefore: readonly number[]): void {
-  if ((loadBefore[0] ?? 0) > 0.5) process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
+  if ((loadBefore[0] ?? 0) > 0.5)
+    process.stdout.write(`warning: load average ${String(loadBefore[0])} before the run; figures may be noisy\n`);
 }
 
 /** The moto version the stand-in's requirements pin. */

@@ -51,8 +51,8 @@ export function runLoad(options: AutocannonOptions): Promise<LoadResult> {
     let latencies = new Float64Array(1 << 16);
     let count = 0;
     const instance = autocannon(options, (error, result) => {
-      if (error !== null) reject(error);
-      else resolve({ result, latenciesMs: latencies.subarray(0, count) });
+      if (error === null) resolve({ result, latenciesMs: latencies.subarray(0, count) });
+      else reject(error);
     });
     instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
       if (statusCode < 200 || statusCode >= 300) return;
@@ -97,21 +97,24 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<LoadResult> 
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
-  const inFlight: Array<Promise<void>> = [];
+  const inFlight: Promise<void>[] = [];
   const send = (): Promise<void> =>
     new Promise((resolve) => {
       const sentAt = performance.now();
-      const request = httpRequest({ agent, host: target.hostname, port: target.port, path: target.pathname, method: options.method, headers }, (response) => {
-        response.on('data', () => undefined);
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            sentAtEpoch[ok] = performance.timeOrigin + sentAt;
-            latencies[ok++] = performance.now() - sentAt;
-          } else non2xx += 1;
-          resolve();
-        });
-      });
+      const request = httpRequest(
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: options.method, headers },
+        (response) => {
+          response.on('data', () => undefined);
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              sentAtEpoch[ok] = performance.timeOrigin + sentAt;
+              latencies[ok++] = performance.now() - sentAt;
+            } else non2xx += 1;
+            resolve();
+          });
+        },
+      );
       request.setTimeout(10_000, () => request.destroy(new Error('timeout')));
       request.on('error', () => {
         errors += 1;
@@ -147,4 +150,3 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<LoadResult> 
     sentAtEpochMs: sentAtEpoch.subarray(0, ok),
   };
 }
-

@@ -23,17 +23,20 @@ interface Service {
 const compose = parse(fs.readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 
 describe('docker-compose.yml', () => {
-  it.each(Object.entries(compose.services))('%s publishes its ports on 127.0.0.1 only, runs with init and a memory limit', (_name, service) => {
-    for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
-    expect(service.init).toBe(true);
-    // A fixed limit, or an overridable one with a fixed default.
-    expect(service.mem_limit).toMatch(/^(\d+m|\$\{[A-Z_]+:-\d+m\})$/);
-  });
+  it.each(Object.entries(compose.services))(
+    '%s publishes its ports on 127.0.0.1 only, runs with init and a memory limit',
+    (_name, service) => {
+      for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+      expect(service.init).toBe(true);
+      // A fixed limit, or an overridable one with a fixed default.
+      expect(service.mem_limit).toMatch(/^(\d+m|\$\{[A-Z_]+:-\d+m\})$/);
+    },
+  );
 
   it('gives the collector a Go soft memory limit below its container limit (GOMEMLIMIT ~80 %)', () => {
     const collector = compose.services['otel-collector'];
     const containerMiB = Number(/(\d+)m\}?$/.exec(collector?.mem_limit ?? '')?.[1]);
-    const goMiB = Number(/(\d+)MiB\}?$/.exec(String(collector?.environment?.['GOMEMLIMIT'] ?? ''))?.[1]);
+    const goMiB = Number(/(\d+)MiB\}?$/.exec(String(collector?.environment?.GOMEMLIMIT ?? ''))?.[1]);
     expect(goMiB).toBeGreaterThan(containerMiB * 0.7);
     expect(goMiB).toBeLessThanOrEqual(containerMiB * 0.85);
   });
@@ -79,7 +82,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the app no vendor key: only the collector holds HONEYCOMB_API_KEY and AWS credentials', () => {
-    const keys = Object.keys(compose.services['app']?.environment ?? {});
+    const keys = Object.keys(compose.services.app?.environment ?? {});
     expect(keys.filter((key) => /HONEYCOMB|AWS_/.test(key))).toEqual([]);
   });
 });

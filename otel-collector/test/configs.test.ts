@@ -11,8 +11,15 @@ import { collectorArgs, deploymentFiles, profile, readProfiles, type StandinVend
 // the shared receiver, secrets only from the environment, and every documented combination
 // valid for the real binary.
 
-interface ServiceSection { pipelines?: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }>; extensions?: string[] }
-interface ConfigFile { receivers?: Record<string, unknown>; exporters?: Record<string, unknown>; service?: ServiceSection }
+interface ServiceSection {
+  pipelines?: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }>;
+  extensions?: string[];
+}
+interface ConfigFile {
+  receivers?: Record<string, unknown>;
+  exporters?: Record<string, unknown>;
+  service?: ServiceSection;
+}
 
 const load = (file: string): ConfigFile => (parse(fs.readFileSync(file, 'utf8')) ?? {}) as ConfigFile;
 
@@ -36,37 +43,49 @@ const combinations = manifest.profiles.flatMap((p) => [
 
 // Only what validation needs: no secret, so a config cannot depend on one to be valid.
 // validate binds the daemon role's UDP port: an ephemeral one keeps it independent of a running stack.
-const VALIDATE_ENV = { PATH: '/usr/bin:/bin', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', XRAY_DAEMON_HOST: '127.0.0.1', XRAY_DAEMON_PORT: '0' };
+const VALIDATE_ENV = {
+  PATH: '/usr/bin:/bin',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  XRAY_DAEMON_HOST: '127.0.0.1',
+  XRAY_DAEMON_PORT: '0',
+};
 const args = (files: string[]): string[] => files.flatMap((f) => ['--config', f]);
 
 describe('one file per vendor', () => {
-  it.each(Object.entries(OWNED))('%s declares only its own pipelines, all fed by the shared otlp receiver (or the daemon)', (file, owned) => {
-    const pipelines = load(file).service?.pipelines ?? {};
-    expect(Object.keys(pipelines).sort()).toEqual([...owned].sort());
-    for (const [name, p] of Object.entries(pipelines)) {
-      expect(p.processors?.[0], `${name} starts with memory_limiter`).toBe('memory_limiter');
-      if (name === 'traces/xray-send') {
-        // X-Ray's second hop reads only from its own loopback spool, which already batched.
-        expect(p.receivers).toEqual(['otlp/xray-spool']);
-        expect(p.processors).toEqual(['memory_limiter']);
-        expect(pipelines['traces/xray']?.exporters).toEqual(['otlp_grpc/xray-spool']);
-        continue;
+  it.each(Object.entries(OWNED))(
+    '%s declares only its own pipelines, all fed by the shared otlp receiver (or the daemon)',
+    (file, owned) => {
+      const pipelines = load(file).service?.pipelines ?? {};
+      expect(Object.keys(pipelines).sort()).toEqual([...owned].sort());
+      for (const [name, p] of Object.entries(pipelines)) {
+        expect(p.processors?.[0], `${name} starts with memory_limiter`).toBe('memory_limiter');
+        if (name === 'traces/xray-send') {
+          // X-Ray's second hop reads only from its own loopback spool, which already batched.
+          expect(p.receivers).toEqual(['otlp/xray-spool']);
+          expect(p.processors).toEqual(['memory_limiter']);
+          expect(pipelines['traces/xray']?.exporters).toEqual(['otlp_grpc/xray-spool']);
+          continue;
+        }
+        expect(p.receivers, name).toEqual(file === daemonConfig ? ['awsxray'] : ['otlp']);
+        // Batch once: in the exporter's persistent queue (after the write to disk, so a killed
+        // collector loses nothing it acknowledged) or, for exporters without a queue, in the processor.
+        const exporters = { ...load(config('honeycomb')).exporters, ...load(file).exporters } as Record<
+          string,
+          { sending_queue?: { storage?: string; batch?: unknown } }
+        >;
+        const queueBatched = p.exporters.every((id) => exporters[id]?.sending_queue?.batch !== undefined);
+        if (queueBatched) {
+          expect(p.processors, `${name} has no batch processor`).not.toContain('batch');
+          for (const id of p.exporters) expect(exporters[id]?.sending_queue?.storage, `${id} queue is persistent`).toBe('file_storage');
+        } else {
+          expect(p.processors?.at(-1), `${name} ends with batch`).toBe('batch');
+        }
       }
-      expect(p.receivers, name).toEqual(file === daemonConfig ? ['awsxray'] : ['otlp']);
-      // Batch once: in the exporter's persistent queue (after the write to disk, so a killed
-      // collector loses nothing it acknowledged) or, for exporters without a queue, in the processor.
-      const exporters = { ...load(config('honeycomb')).exporters, ...load(file).exporters } as Record<string, { sending_queue?: { storage?: string; batch?: unknown } }>;
-      const queueBatched = p.exporters.every((id) => exporters[id]?.sending_queue?.batch !== undefined);
-      if (queueBatched) {
-        expect(p.processors, `${name} has no batch processor`).not.toContain('batch');
-        for (const id of p.exporters) expect(exporters[id]?.sending_queue?.storage, `${id} queue is persistent`).toBe('file_storage');
-      } else {
-        expect(p.processors?.at(-1), `${name} ends with batch`).toBe('batch');
-      }
-    }
-    // Extensions and telemetry are base.yaml's: a list in a vendor file would replace base's.
-    expect(load(file).service?.extensions).toBeUndefined();
-  });
+      // Extensions and telemetry are base.yaml's: a list in a vendor file would replace base's.
+      expect(load(file).service?.extensions).toBeUndefined();
+    },
+  );
 
   it('base.yaml and the local-*.yaml overlays declare no pipeline', () => {
     expect(load(config('base')).service?.pipelines).toBeUndefined();
@@ -89,7 +108,13 @@ describe('one file per vendor', () => {
 });
 
 describe('secrets and environment', () => {
-  const files = [...fs.readdirSync(configDir).filter((f) => f.endsWith('.yaml')).map((f) => path.join(configDir, f)), daemonConfig];
+  const files = [
+    ...fs
+      .readdirSync(configDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => path.join(configDir, f)),
+    daemonConfig,
+  ];
 
   it('takes the Honeycomb key from the environment only', () => {
     const hc = load(config('honeycomb')).exporters?.['otlp_grpc/honeycomb'] as { headers: Record<string, string> };
@@ -119,19 +144,30 @@ describe('secrets and environment', () => {
     const honeycomb = load(config('local-honeycomb'));
     expect(Object.keys(honeycomb.exporters ?? {})).toEqual(['otlp_grpc/honeycomb']);
     expect(honeycomb.receivers).toBeUndefined();
-    expect(honeycomb.exporters?.['otlp_grpc/honeycomb']).toMatchObject({ endpoint: '${env:HONEYCOMB_STANDIN_ENDPOINT:-127.0.0.1:14317}', tls: { insecure: true } });
+    expect(honeycomb.exporters?.['otlp_grpc/honeycomb']).toMatchObject({
+      endpoint: '${env:HONEYCOMB_STANDIN_ENDPOINT:-127.0.0.1:14317}',
+      tls: { insecure: true },
+    });
     const local = load(config('local-aws'));
     expect(Object.keys(local.exporters ?? {}).sort()).toEqual(['awscloudwatchlogs', 'awsxray']);
-    expect(local.exporters?.['awsxray']).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}', local_mode: true });
-    expect(local.exporters?.['awscloudwatchlogs']).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' });
-    expect(local.receivers?.['awsxray']).toMatchObject({ proxy_server: { aws_endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' } });
+    expect(local.exporters?.awsxray).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}', local_mode: true });
+    expect(local.exporters?.awscloudwatchlogs).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' });
+    expect(local.receivers?.awsxray).toMatchObject({
+      proxy_server: { aws_endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' },
+    });
   });
 });
 
 describe('documented combinations (make validate)', () => {
   it('covers every config file', () => {
     const used = new Set(combinations.flatMap((c) => c.files));
-    for (const f of [...fs.readdirSync(configDir).filter((x) => x.endsWith('.yaml')).map((x) => path.join(configDir, x)), daemonConfig]) {
+    for (const f of [
+      ...fs
+        .readdirSync(configDir)
+        .filter((x) => x.endsWith('.yaml'))
+        .map((x) => path.join(configDir, x)),
+      daemonConfig,
+    ]) {
       expect(used, path.relative(repoRoot, f)).toContain(f);
     }
   });
@@ -142,7 +178,7 @@ describe('documented combinations (make validate)', () => {
     expect(res.status).toBe(0);
   });
 
-  it('the binary\'s validate does reject a broken combination', () => {
+  it("the binary's validate does reject a broken combination", () => {
     // base.yaml alone declares no pipeline, so it must not validate.
     const res = spawnSync(collectorBin, ['validate', ...args([config('base')])], { env: VALIDATE_ENV, encoding: 'utf8' });
     expect(res.status).not.toBe(0);
@@ -155,8 +191,11 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
   /** The components a file declares, as kind/id: what an overlay can override. */
   const components = (file: string): Set<string> => {
     const doc = load(path.join(repoRoot, file)) as Record<string, unknown>;
-    return new Set(['receivers', 'processors', 'exporters', 'extensions', 'connectors']
-      .flatMap((kind) => Object.keys((doc[kind] ?? {}) as Record<string, unknown>).map((id) => `${kind}/${id}`)));
+    return new Set(
+      ['receivers', 'processors', 'exporters', 'extensions', 'connectors'].flatMap((kind) =>
+        Object.keys((doc[kind] ?? {}) as Record<string, unknown>).map((id) => `${kind}/${id}`),
+      ),
+    );
   };
 
   it('names an existing default profile', () => {
@@ -173,7 +212,9 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
 
   it('uses every file under otel-collector/config/ and xray-daemon/daemon.yaml, in a profile or as an overlay', () => {
     const used = new Set([...manifest.profiles.flatMap((p) => p.files), ...overlayFiles]);
-    const files = fs.readdirSync(configDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    const files = fs
+      .readdirSync(configDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
       .map((e) => path.relative(repoRoot, path.join(e.parentPath, e.name)));
     for (const f of [...files, path.relative(repoRoot, daemonConfig)]) expect(used, f).toContain(f);
   });
@@ -191,12 +232,15 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
     }
   });
 
-  it('puts the overlays after the profile\'s files, only the ones asked for', () => {
+  it("puts the overlays after the profile's files, only the ones asked for", () => {
     const p = profile('all-vendors-daemon');
     expect(deploymentFiles(p.name, [])).toEqual(p.files);
     expect(deploymentFiles(p.name, ['aws', 'honeycomb'])).toEqual([...p.files, manifest.overlays.honeycomb, manifest.overlays.aws]);
     expect(deploymentFiles(p.name, ['aws'])).toEqual([...p.files, manifest.overlays.aws]);
-    expect(collectorArgs(['a.yaml', 'b/c.yaml'], '/etc/cruddur')).toEqual(['--config=/etc/cruddur/a.yaml', '--config=/etc/cruddur/b/c.yaml']);
+    expect(collectorArgs(['a.yaml', 'b/c.yaml'], '/etc/cruddur')).toEqual([
+      '--config=/etc/cruddur/a.yaml',
+      '--config=/etc/cruddur/b/c.yaml',
+    ]);
     expect(collectorArgs(['a.yaml'])).toEqual(['--config=a.yaml']);
   });
 
@@ -219,7 +263,10 @@ describe('profiles.ts command line', () => {
     expect(cli(['files', 'xray', '--standins', 'aws']).stdout).toBe(`${deploymentFiles('xray', ['aws']).join('\n')}\n`);
     expect(cli(['files', 'xray', '--standins', 'none']).stdout).toBe(`${deploymentFiles('xray', []).join('\n')}\n`);
     expect(cli(['name', 'default']).stdout).toBe(`${manifest.defaultProfile}\n`);
-    const listed = cli(['list']).stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    const listed = cli(['list'])
+      .stdout.trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(listed.map(([name, list]) => ({ name, files: abs(list?.split(' ') ?? []) }))).toEqual(combinations);
   });
 
@@ -255,13 +302,15 @@ describe('profiles.ts command line', () => {
     };
 
     it('reports every problem at once, exit 2', () => {
-      const res = withManifest([
-        'default: missing',
-        'overlays: { honeycomb: otel-collector/config/local-honeycomb.yaml, gcp: x.yaml }',
-        'profiles:',
-        '  a: { description: A, files: [/abs.yaml, otel-collector/config/local-honeycomb.yaml], standins: [gcp] }',
-        '  default: { description: D, files: [b.yaml], standins: [] }',
-      ].join('\n'));
+      const res = withManifest(
+        [
+          'default: missing',
+          'overlays: { honeycomb: otel-collector/config/local-honeycomb.yaml, gcp: x.yaml }',
+          'profiles:',
+          '  a: { description: A, files: [/abs.yaml, otel-collector/config/local-honeycomb.yaml], standins: [gcp] }',
+          '  default: { description: D, files: [b.yaml], standins: [] }',
+        ].join('\n'),
+      );
       expect(res.status).toBe(2);
       for (const message of [
         'overlays: unknown key "gcp"',
@@ -271,10 +320,11 @@ describe('profiles.ts command line', () => {
         'profiles.a.standins[0]: unknown stand-in vendor "gcp"',
         'profiles.default: "default" is reserved',
         'default: "missing" is not a profile (known: a, default)',
-      ]) expect(res.stderr).toContain(message);
+      ])
+        expect(res.stderr).toContain(message);
     });
 
-    it('reports a YAML syntax error with the manifest\'s name, exit 2', () => {
+    it("reports a YAML syntax error with the manifest's name, exit 2", () => {
       const res = withManifest('profiles: [');
       expect(res.status).toBe(2);
       expect(res.stderr).toMatch(/^profiles\.ts: otel-collector\/profiles\.yaml: /);

@@ -44,7 +44,16 @@ const modulesOf = (kind: Kind): string[] => manifest[kind].map((m) => split(m.go
 // serves no exporter/loadbalancingexporter at v0.156.0 (README.md, "Deviations").
 const REQUIRED: Record<Kind, string[]> = {
   receivers: ['otlp', 'awsxray'],
-  processors: ['batch', 'memory_limiter', 'attributes', 'resource', 'resource_detection', 'filter', 'tail_sampling', 'probabilistic_sampler'],
+  processors: [
+    'batch',
+    'memory_limiter',
+    'attributes',
+    'resource',
+    'resource_detection',
+    'filter',
+    'tail_sampling',
+    'probabilistic_sampler',
+  ],
   exporters: ['otlp_grpc', 'otlp_http', 'awsxray', 'awscloudwatchlogs', 'awsemf', 'debug', 'file'],
   extensions: ['health_check', 'pprof', 'zpages', 'awsproxy', 'file_storage', 'sigv4auth'],
 };
@@ -55,7 +64,7 @@ describe('builder-config.yaml against ADOT v0.49.0', () => {
     expect(adot.versions).toEqual({ contrib: 'v0.156.0', core: 'v0.156.0', core_stable: 'v1.62.0' });
   });
 
-  it.each(KINDS)('uses only %s that ADOT ships, at ADOT\'s versions', (kind) => {
+  it.each(KINDS)("uses only %s that ADOT ships, at ADOT's versions", (kind) => {
     const allowed = Object.values(adot.components[kind]);
     expect(manifest[kind].length).toBeGreaterThan(0);
     for (const { gomod } of manifest[kind]) {
@@ -79,13 +88,13 @@ describe('builder-config.yaml against ADOT v0.49.0', () => {
   });
 
   it('documents the one ADOT component it leaves out, and leaves it out', () => {
-    const lb = adot.components.exporters['loadbalancing'];
+    const lb = adot.components.exporters.loadbalancing;
     expect(lb).toBeDefined();
     expect(modulesOf('exporters')).not.toContain(lb);
     expect(fs.readFileSync(path.join(repoRoot, 'otel-collector/builder-config.yaml'), 'utf8')).toMatch(/loadbalancing .*left out/);
   });
 
-  it('pins telemetry and confmap providers to ADOT\'s core versions', () => {
+  it("pins telemetry and confmap providers to ADOT's core versions", () => {
     expect(split(manifest.telemetry.gomod)).toEqual({ mod: 'go.opentelemetry.io/collector/service', version: adot.versions.core });
     expect(manifest.telemetry.import).toBe('go.opentelemetry.io/collector/service/telemetry/otelconftelemetry');
     for (const p of manifest.providers) expect(split(p.gomod).version).toBe(adot.versions.core_stable);

@@ -2,7 +2,14 @@ import dgram from 'node:dgram';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { logGroupRetention, logStreamEvents as logEvents, xrayDocuments, type HoneycombReport, type ReceivedSpan, type SegmentDoc } from '@cruddur/testkit/backends';
+import {
+  logGroupRetention,
+  logStreamEvents as logEvents,
+  xrayDocuments,
+  type HoneycombReport,
+  type ReceivedSpan,
+  type SegmentDoc,
+} from '@cruddur/testkit/backends';
 import { startCollector, type Collector } from '@cruddur/testkit/collector';
 import { metricSum } from '@cruddur/testkit/metrics';
 import { config, fromRoot } from '@cruddur/testkit/paths';
@@ -58,9 +65,11 @@ afterAll(async () => {
     const report = await honeycomb.received();
     const docs = (await Promise.all(sent.map((s) => xrayDocuments(moto.access, s.xrayTraceId)))).flat();
     const events = await logEvents(moto.access, LOG_GROUP, `${SERVICE_NAME}/${instanceId}`).catch(() => []);
-    console.log(`stand-in evidence: honeycomb ${report.spans.length} spans, ${report.logs.length} logs, ` +
-      `${report.requests.length} export requests (${report.requests.filter((r) => !r.authorized).length} refused); ` +
-      `moto X-Ray ${docs.length} documents for the app's ${sent.length} traces; moto CloudWatch ${events.length} events in ${LOG_GROUP}`);
+    console.log(
+      `stand-in evidence: honeycomb ${report.spans.length} spans, ${report.logs.length} logs, ` +
+        `${report.requests.length} export requests (${report.requests.filter((r) => !r.authorized).length} refused); ` +
+        `moto X-Ray ${docs.length} documents for the app's ${sent.length} traces; moto CloudWatch ${events.length} events in ${LOG_GROUP}`,
+    );
   }
   await collector?.stop();
   await Promise.all([moto?.stop(), honeycomb?.stop()]);
@@ -68,7 +77,10 @@ afterAll(async () => {
 
 describe('all vendors through the local overlay', () => {
   it('delivers the app spans to Honeycomb with their attributes, resource and parentage', async () => {
-    const spans = await honeycombSpansFor(sent.map((s) => s.traceId), APP_REQUESTS.length + 1);
+    const spans = await honeycombSpansFor(
+      sent.map((s) => s.traceId),
+      APP_REQUESTS.length + 1,
+    );
     const home = byRoute('/api/activities/home', 200);
     const server = spans.find((s) => s.spanId === home.serverSpanId);
     const child = spans.find((s) => s.spanId === home.childSpanId);
@@ -135,7 +147,12 @@ describe('all vendors through the local overlay', () => {
       fault: false,
       error: false,
       http: {
-        request: { method: 'GET', url: 'http://localhost:4567/api/activities/home', client_ip: '203.0.113.7', user_agent: 'cruddur-test/1.0' },
+        request: {
+          method: 'GET',
+          url: 'http://localhost:4567/api/activities/home',
+          client_ip: '203.0.113.7',
+          user_agent: 'cruddur-test/1.0',
+        },
         response: { status: 200 },
       },
       annotations: { 'app.user_handle': 'andrewbrown', 'http.route': '/api/activities/home' },
@@ -159,7 +176,12 @@ describe('all vendors through the local overlay', () => {
 
     expect(fault).toMatchObject({ fault: true, error: false, user: 'worf', http: { response: { status: 500 } } });
     expect(JSON.stringify(fault?.cause)).toContain('notifications store unavailable');
-    expect(notFound).toMatchObject({ fault: false, error: true, user: 'garek', http: { request: { method: 'GET' }, response: { status: 404 } } });
+    expect(notFound).toMatchObject({
+      fault: false,
+      error: true,
+      user: 'garek',
+      http: { request: { method: 'GET' }, response: { status: 404 } },
+    });
     expect(invalid).toMatchObject({ fault: false, error: true, http: { request: { method: 'POST' }, response: { status: 422 } } });
   });
 
@@ -189,7 +211,10 @@ describe('all vendors through the local overlay', () => {
       return got.length >= sent.length ? got : undefined;
     });
     for (const s of sent) {
-      expect(logs.find((l) => l.traceId === s.traceId), s.request.path).toMatchObject({
+      expect(
+        logs.find((l) => l.traceId === s.traceId),
+        s.request.path,
+      ).toMatchObject({
         spanId: s.serverSpanId,
         body: `${s.request.method} http ${s.request.path} ${s.request.status}`,
         resource: { 'service.name': SERVICE_NAME },
@@ -199,7 +224,9 @@ describe('all vendors through the local overlay', () => {
   });
 
   it('accepts a raw X-Ray daemon UDP segment and fans it out to Honeycomb and X-Ray', async () => {
-    const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+    const epoch = Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(8, '0');
     const rest = randomBytes(12).toString('hex');
     const xrayTraceId = `1-${epoch}-${rest}`;
     const segmentId = randomBytes(8).toString('hex');
@@ -216,12 +243,14 @@ describe('all vendors through the local overlay', () => {
     };
     const datagram = Buffer.from(`{"format": "json", "version": 1}\n${JSON.stringify(segment)}`);
     const sock = dgram.createSocket('udp4');
-    await new Promise<void>((resolve, reject) => sock.send(datagram, collector.ports.daemon, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sock.send(datagram, collector.ports.daemon, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+    );
     sock.close();
 
     const [span] = await honeycombSpansFor([`${epoch}${rest}`], 1);
     expect(span).toMatchObject({ spanId: segmentId, name: 'cruddur-xray-sdk', kind: 'Server' });
-    expect(span?.attributes).toMatchObject({ 'enduser.id': 'worf', 'app_user_handle': 'worf' });
+    expect(span?.attributes).toMatchObject({ 'enduser.id': 'worf', app_user_handle: 'worf' });
 
     const docs = await waitFor('the daemon segment in X-Ray', async () => {
       const d = await xrayDocuments(moto.access, xrayTraceId);
@@ -234,9 +263,13 @@ describe('all vendors through the local overlay', () => {
     const text = await collector.metrics();
     expect(metricSum(text, 'otelcol_receiver_accepted_spans', { receiver: 'otlp' })).toBeGreaterThanOrEqual(APP_REQUESTS.length + 1);
     expect(metricSum(text, 'otelcol_receiver_refused_spans')).toBe(0);
-    expect(metricSum(text, 'otelcol_exporter_sent_spans', { exporter: 'otlp_grpc/honeycomb' })).toBeGreaterThanOrEqual(APP_REQUESTS.length + 1);
+    expect(metricSum(text, 'otelcol_exporter_sent_spans', { exporter: 'otlp_grpc/honeycomb' })).toBeGreaterThanOrEqual(
+      APP_REQUESTS.length + 1,
+    );
     expect(metricSum(text, 'otelcol_exporter_sent_spans', { exporter: 'awsxray' })).toBeGreaterThanOrEqual(APP_REQUESTS.length + 1);
-    expect(metricSum(text, 'otelcol_exporter_sent_log_records', { exporter: 'awscloudwatchlogs' })).toBeGreaterThanOrEqual(APP_REQUESTS.length);
+    expect(metricSum(text, 'otelcol_exporter_sent_log_records', { exporter: 'awscloudwatchlogs' })).toBeGreaterThanOrEqual(
+      APP_REQUESTS.length,
+    );
     expect(metricSum(text, 'otelcol_exporter_send_failed_spans')).toBe(0);
   });
 });
@@ -254,18 +287,19 @@ describe('Honeycomb authentication', () => {
 
     const report = await honeycomb.received();
     const refused = report.requests.filter((r) => !r.authorized);
-    expect(refused.map((r) => r.reason)).toEqual(expect.arrayContaining([
-      'unknown API key - check your credentials', "missing 'x-honeycomb-team' header",
-    ]));
+    expect(refused.map((r) => r.reason)).toEqual(
+      expect.arrayContaining(['unknown API key - check your credentials', "missing 'x-honeycomb-team' header"]),
+    );
     expect(JSON.stringify(report)).not.toContain('wrong-key-canary-1111');
   });
 
   it('answers OTLP/HTTP with 401 for a wrong key and 200 for the right one', async () => {
-    const post = (key: string) => fetch(`${honeycomb.httpUrl}/v1/traces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-honeycomb-team': key },
-      body: JSON.stringify({ resourceSpans: [] }),
-    });
+    const post = (key: string) =>
+      fetch(`${honeycomb.httpUrl}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-honeycomb-team': key },
+        body: JSON.stringify({ resourceSpans: [] }),
+      });
     const wrong = await post('wrong-key-canary-2222');
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({ error: 'unknown API key - check your credentials' });

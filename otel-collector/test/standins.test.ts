@@ -26,11 +26,23 @@ const item = (extra: Record<string, unknown> = {}) => ({
 });
 
 async function postItem(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${rollbar.url}/api/1/item/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${rollbar.url}/api/1/item/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 interface RollbarReport {
-  items: Array<{ uuid: string; level: string; environment: string; title: string; tokenFrom: string; headers: Record<string, string>; data: Record<string, unknown> }>;
+  items: Array<{
+    uuid: string;
+    level: string;
+    environment: string;
+    title: string;
+    tokenFrom: string;
+    headers: Record<string, string>;
+    data: Record<string, unknown>;
+  }>;
   rejections: Array<{ status: number; message: string; headers: Record<string, string> }>;
 }
 const rollbarReport = async (): Promise<RollbarReport> => (await (await fetch(`${rollbar.url}/standin/received`)).json()) as RollbarReport;
@@ -46,14 +58,20 @@ describe('Rollbar stand-in', () => {
 
     const report = await rollbarReport();
     expect(report.items.find((i) => i.uuid === body.result.uuid)).toMatchObject({
-      level: 'warning', environment: 'test', title: 'Hello World!', tokenFrom: 'header',
+      level: 'warning',
+      environment: 'test',
+      title: 'Hello World!',
+      tokenFrom: 'header',
       headers: { 'x-rollbar-access-token': '[redacted]' },
     });
   });
 
   it('accepts the token in the body (access_token), keeps the client uuid, and does not store the token', async () => {
     const uuid = '0f8fad5b-d9cb-469f-a165-70867728950e';
-    const res = await postItem({ access_token: CANARY.rollbarToken, ...item({ uuid, level: 'error', body: { trace: { exception: { class: 'TypeError', message: 'boom' } } } }) });
+    const res = await postItem({
+      access_token: CANARY.rollbarToken,
+      ...item({ uuid, level: 'error', body: { trace: { exception: { class: 'TypeError', message: 'boom' } } } }),
+    });
     expect(await res.json()).toEqual({ err: 0, result: { id: null, uuid } });
     const report = await rollbarReport();
     expect(report.items.find((i) => i.uuid === uuid)).toMatchObject({ level: 'error', title: 'TypeError: boom', tokenFrom: 'body' });
@@ -63,7 +81,11 @@ describe('Rollbar stand-in', () => {
   it('refuses a missing token (401), a wrong token (403), bad JSON (400) and an item without data (422)', async () => {
     const missing = await postItem(item());
     const wrong = await postItem(item(), { 'X-Rollbar-Access-Token': 'wrong-token-canary-3333' });
-    const badJson = await fetch(`${rollbar.url}/api/1/item/`, { method: 'POST', headers: { 'X-Rollbar-Access-Token': CANARY.rollbarToken }, body: '{not json' });
+    const badJson = await fetch(`${rollbar.url}/api/1/item/`, {
+      method: 'POST',
+      headers: { 'X-Rollbar-Access-Token': CANARY.rollbarToken },
+      body: '{not json',
+    });
     const noData = await postItem({}, { 'X-Rollbar-Access-Token': CANARY.rollbarToken });
     expect([missing.status, wrong.status, badJson.status, noData.status]).toEqual([401, 403, 400, 422]);
     expect(await wrong.json()).toEqual({ err: 1, message: 'invalid access token' });
@@ -85,29 +107,84 @@ describe('Honeycomb stand-in over OTLP/HTTP', () => {
     const headers = { 'content-type': 'application/json', 'x-honeycomb-team': CANARY.honeycombKey, 'x-honeycomb-dataset': 'cruddur' };
     const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'cruddur-backend' } }] };
     const traces = await fetch(`${honeycomb.httpUrl}/v1/traces`, {
-      method: 'POST', headers,
-      body: JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ scope: { name: 'home.activities' }, spans: [{
-        traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', parentSpanId: 'eee19b7ec3c1b173', name: 'home-activities-mock-data',
-        kind: 1, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000100000000',
-        attributes: [{ key: 'app.result_length', value: { intValue: '3' } }],
-      }] }] }] }),
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        resourceSpans: [
+          {
+            resource,
+            scopeSpans: [
+              {
+                scope: { name: 'home.activities' },
+                spans: [
+                  {
+                    traceId: '5b8efff798038103d269b633813fc60c',
+                    spanId: 'eee19b7ec3c1b174',
+                    parentSpanId: 'eee19b7ec3c1b173',
+                    name: 'home-activities-mock-data',
+                    kind: 1,
+                    startTimeUnixNano: '1700000000000000000',
+                    endTimeUnixNano: '1700000000100000000',
+                    attributes: [{ key: 'app.result_length', value: { intValue: '3' } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
     });
     const logs = await fetch(`${honeycomb.httpUrl}/v1/logs`, {
-      method: 'POST', headers,
-      body: JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ logRecords: [{ traceId: '5b8efff798038103d269b633813fc60c', body: { stringValue: 'GET /api/activities/home 200' }, severityText: 'INFO' }] }] }] }),
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        resourceLogs: [
+          {
+            resource,
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    traceId: '5b8efff798038103d269b633813fc60c',
+                    body: { stringValue: 'GET /api/activities/home 200' },
+                    severityText: 'INFO',
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
     });
     expect([traces.status, logs.status]).toEqual([200, 200]);
     const report = await honeycomb.received();
-    expect(report.spans).toEqual([expect.objectContaining({
-      traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', parentSpanId: 'eee19b7ec3c1b173', name: 'home-activities-mock-data',
-      kind: 'Internal', attributes: { 'app.result_length': 3 }, resource: { 'service.name': 'cruddur-backend' }, scope: 'home.activities', dataset: 'cruddur',
-    })]);
-    expect(report.logs).toEqual([expect.objectContaining({ traceId: '5b8efff798038103d269b633813fc60c', body: 'GET /api/activities/home 200', severityText: 'INFO' })]);
-    expect(report.requests.every((r) => r.transport === 'http' && r.authorized && r.headers['x-honeycomb-team'] === '[redacted]')).toBe(true);
+    expect(report.spans).toEqual([
+      expect.objectContaining({
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId: 'eee19b7ec3c1b174',
+        parentSpanId: 'eee19b7ec3c1b173',
+        name: 'home-activities-mock-data',
+        kind: 'Internal',
+        attributes: { 'app.result_length': 3 },
+        resource: { 'service.name': 'cruddur-backend' },
+        scope: 'home.activities',
+        dataset: 'cruddur',
+      }),
+    ]);
+    expect(report.logs).toEqual([
+      expect.objectContaining({ traceId: '5b8efff798038103d269b633813fc60c', body: 'GET /api/activities/home 200', severityText: 'INFO' }),
+    ]);
+    expect(report.requests.every((r) => r.transport === 'http' && r.authorized && r.headers['x-honeycomb-team'] === '[redacted]')).toBe(
+      true,
+    );
   });
 
   it('answers 401 without the header', async () => {
-    const res = await fetch(`${honeycomb.httpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${honeycomb.httpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: "missing 'x-honeycomb-team' header" });
   });

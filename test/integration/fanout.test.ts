@@ -23,7 +23,7 @@ afterAll(async () => {
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  for (;;) {
+  while (true) {
     try {
       const value = await probe();
       if (value !== undefined) return value;
@@ -36,7 +36,10 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 }
 
 /** Sends a request with a trace id of our choosing, so every backend can be searched for it. */
-async function request(path: string, init: { user?: string; method?: string; body?: unknown } = {}): Promise<{ traceId: string; status: number }> {
+async function request(
+  path: string,
+  init: { user?: string; method?: string; body?: unknown } = {},
+): Promise<{ traceId: string; status: number }> {
   const traceId = newXrayCompatibleTraceId();
   const headers: Record<string, string> = { traceparent: traceparent(traceId) };
   if (init.user !== undefined) headers['x-cruddur-user-handle'] = init.user;
@@ -56,7 +59,8 @@ const segmentsFor = (traceId: string, minimum = 1): Promise<SegmentDoc[]> =>
     return documents.length >= minimum ? documents : undefined;
   });
 
-const serverSegment = (documents: SegmentDoc[]): SegmentDoc | undefined => documents.find((doc) => doc.type !== 'subsegment' && doc.name === 'cruddur-backend');
+const serverSegment = (documents: SegmentDoc[]): SegmentDoc | undefined =>
+  documents.find((doc) => doc.type !== 'subsegment' && doc.name === 'cruddur-backend');
 
 describe('fan-out: one request, every backend', () => {
   it('GET /api/activities/home reaches Honeycomb, X-Ray and CloudWatch under one trace id', async () => {
@@ -87,8 +91,8 @@ describe('fan-out: one request, every backend', () => {
     expect(segment?.trace_id).toBe(toXrayTraceId(traceId));
     expect(segment?.user).toBe('worf');
     expect(segment?.annotations).toMatchObject({ 'app.user_handle': 'worf' });
-    expect(segment?.http?.response?.['status']).toBe(200);
-    expect(segment?.http?.request?.['method']).toBe('GET');
+    expect(segment?.http?.response?.status).toBe(200);
+    expect(segment?.http?.request?.method).toBe('GET');
     const subsegment = documents.find((doc) => doc.name === 'home-activities-mock-data');
     expect(subsegment?.parent_id).toBe(segment?.id);
     expect(subsegment?.annotations).toMatchObject({ 'app.result_length': 3 });
@@ -100,7 +104,11 @@ describe('fan-out: one request, every backend', () => {
       return ofTrace.length >= 2 ? ofTrace : undefined;
     });
     const access = events.find((event) => event.message.attributes?.['log.type'] === 'access');
-    expect(access?.message.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/api/activities/home', 'http.response.status_code': 200 });
+    expect(access?.message.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'url.path': '/api/activities/home',
+      'http.response.status_code': 200,
+    });
     expect(access?.stream).toMatch(/^cruddur-backend\/[0-9a-f-]{36}$/);
     expect(events.map((event) => event.message.body)).toContain('home activities requested');
   });
@@ -132,7 +140,9 @@ describe('fan-out: one request, every backend', () => {
     expect(segment?.fault).not.toBe(true);
     // Rollbar sends in order: once an item reported after the 4xx has arrived, its would have too.
     const barrier = await request('/rollbar/test');
-    await eventually('barrier item', async () => (await rollbarItems(stack.rollbarUrl)).find((item) => item.data.custom?.trace_id === barrier.traceId));
+    await eventually('barrier item', async () =>
+      (await rollbarItems(stack.rollbarUrl)).find((item) => item.data.custom?.trace_id === barrier.traceId),
+    );
     expect((await rollbarItems(stack.rollbarUrl)).some((item) => item.data.custom?.trace_id === traceId)).toBe(false);
   });
 
@@ -147,7 +157,10 @@ describe('fan-out: one request, every backend', () => {
 
 describe('the X-Ray daemon role', () => {
   it('turns an X-Ray SDK UDP segment into a trace in both Honeycomb and X-Ray', async () => {
-    const traceId = await sendDaemonSegment('127.0.0.1', stack.ports.XRAY_DAEMON_PORT, { name: 'legacy-sdk-service', annotations: { origin: 'integration_test' } });
+    const traceId = await sendDaemonSegment('127.0.0.1', stack.ports.XRAY_DAEMON_PORT, {
+      name: 'legacy-sdk-service',
+      annotations: { origin: 'integration_test' },
+    });
 
     const span = await eventually('daemon segment at Honeycomb', async () =>
       (await honeycombReport(stack.honeycombUrl)).spans.find((candidate) => candidate.traceId === traceId),
@@ -162,25 +175,39 @@ describe('vendor choice lives in YAML', () => {
   it('dropping xray.yaml stops X-Ray delivery and nothing else', async () => {
     await stack.reconfigureCollector(offlineCollectorFiles().filter((file) => file !== 'otel-collector/config/xray.yaml'));
     // The app reconnects to the recreated collector on its own; retry until data flows again.
-    const delivered = await eventually('delivery after reconfiguring', async () => {
-      const { traceId } = await request('/api/activities/notifications');
-      const inHoneycomb = await eventually('Honeycomb', async () =>
-        (await honeycombReport(stack.honeycombUrl)).spans.some((span) => span.traceId === traceId) ? true : undefined, 5_000,
-      ).catch(() => undefined);
-      return inHoneycomb ? traceId : undefined;
-    }, 60_000);
+    const delivered = await eventually(
+      'delivery after reconfiguring',
+      async () => {
+        const { traceId } = await request('/api/activities/notifications');
+        const inHoneycomb = await eventually(
+          'Honeycomb',
+          async () => ((await honeycombReport(stack.honeycombUrl)).spans.some((span) => span.traceId === traceId) ? true : undefined),
+          5000,
+        ).catch(() => undefined);
+        return inHoneycomb ? traceId : undefined;
+      },
+      60_000,
+    );
     await eventually('CloudWatch event', async () =>
       (await logGroupEvents(stack.aws, 'cruddur')).some((event) => event.message.trace_id === delivered) ? true : undefined,
     );
     // Honeycomb and CloudWatch have it; give X-Ray more than a batch interval, then check.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await xrayDocuments(stack.aws, delivered)).toEqual([]);
 
     await stack.reconfigureCollector(offlineCollectorFiles());
-    const restored = await eventually('X-Ray delivery restored', async () => {
-      const { traceId } = await request('/api/activities/notifications');
-      return (await eventually('segments', async () => ((await xrayDocuments(stack.aws, traceId)).length > 0 ? traceId : undefined), 5_000).catch(() => undefined));
-    }, 60_000);
+    const restored = await eventually(
+      'X-Ray delivery restored',
+      async () => {
+        const { traceId } = await request('/api/activities/notifications');
+        return await eventually(
+          'segments',
+          async () => ((await xrayDocuments(stack.aws, traceId)).length > 0 ? traceId : undefined),
+          5000,
+        ).catch(() => undefined);
+      },
+      60_000,
+    );
     expect(restored).toMatch(/^[0-9a-f]{32}$/);
   });
 });

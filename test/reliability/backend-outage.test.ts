@@ -14,7 +14,7 @@ import { settledCount, steadyLoad } from './support/load.ts';
 
 const RATE = 50;
 const DURATION_MS = 60_000;
-const OUTAGE_START_MS = 5_000;
+const OUTAGE_START_MS = 5000;
 const COLLECTOR_KILL_MS = 20_000;
 const OUTAGE_END_MS = 35_000;
 
@@ -46,9 +46,13 @@ describe('backend outage and collector restart', () => {
     const sent = new Set(result.traceIds);
     const accessRecords = async (): Promise<number> => {
       const events = await logGroupEvents(file.stack.aws, 'cruddur');
-      return new Set(events.filter((event) => event.message.attributes?.['log.type'] === 'access' && sent.has(event.message.trace_id ?? '')).map((event) => event.message.trace_id)).size;
+      return new Set(
+        events
+          .filter((event) => event.message.attributes?.['log.type'] === 'access' && sent.has(event.message.trace_id ?? ''))
+          .map((event) => event.message.trace_id),
+      ).size;
     };
-    const settle = { target: sent.size, pollMs: 5_000, quietMs: 60_000, timeoutMs: 240_000 };
+    const settle = { target: sent.size, pollMs: 5000, quietMs: 60_000, timeoutMs: 240_000 };
     const logged = await settledCount(accessRecords, settle);
     const xrayTraces = async (): Promise<number> => (await tracesInXray(file.stack.aws, result.traceIds)).size;
     const inXray = await settledCount(xrayTraces, settle);

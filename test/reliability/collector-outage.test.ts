@@ -66,7 +66,12 @@ describe('collector outage under load', () => {
 
     // The traces: wait until the stand-in stops receiving more of them.
     const sent = new Set(result.traceIds);
-    const delivered = await settledCount(() => deliveredTraces(sent), { target: sent.size, pollMs: 3_000, quietMs: 40_000, timeoutMs: 120_000 });
+    const delivered = await settledCount(() => deliveredTraces(sent), {
+      target: sent.size,
+      pollMs: 3000,
+      quietMs: 40_000,
+      timeoutMs: 120_000,
+    });
     const ratio = delivered / sent.size;
     // Where the slow answers were: the worst latency per second of the run (ms), by send time.
     const worstPerSecond: number[] = [];

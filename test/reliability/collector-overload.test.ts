@@ -23,12 +23,12 @@ import { bulkTraceRequest, grpcRaw, TRACES_METHOD, validTraceRequest } from './s
  * answer UNAVAILABLE, which SDKs retry with backoff.
  */
 
-const MEM_LIMIT = process.env['OVERLOAD_MEM_LIMIT'] ?? '512m';
+const MEM_LIMIT = process.env.OVERLOAD_MEM_LIMIT ?? '512m';
 // 80 % of MEM_LIMIT, rounded down to whole MiB (409MiB at 512m), the ratio docker-compose.yml
 // pairs them at (its default rounds further, to 400MiB).
 const GO_MEM_LIMIT = `${Math.floor((bytesOf(MEM_LIMIT) * 0.8) / (1024 * 1024))}MiB`;
-const FLOOD_MS = Number(process.env['OVERLOAD_FLOOD_MS'] ?? 45_000);
-const STREAMS = Number(process.env['OVERLOAD_STREAMS'] ?? 24);
+const FLOOD_MS = Number(process.env.OVERLOAD_FLOOD_MS ?? 45_000);
+const STREAMS = Number(process.env.OVERLOAD_STREAMS ?? 24);
 // ~1.7 MiB per request (gRPC's default limit is 4 MiB): 1,600 spans with a 1 KiB attribute
 // each; small enough per span that the stand-ins can hold a full queue's backlog afterwards.
 const SPANS_PER_REQUEST = 1600;
@@ -60,13 +60,20 @@ async function flood(address: string, payload: Buffer, untilMs: number): Promise
   let memoryLimiterRefusals = 0;
   const one = (): Promise<void> =>
     new Promise((resolve) => {
-      client.makeUnaryRequest(TRACES_METHOD, (b: Buffer) => b, (b: Buffer) => b, payload, { deadline: Date.now() + 15_000 }, (error: ServiceError | null) => {
-        const name = grpcStatus[error?.code ?? grpcStatus.OK] ?? String(error?.code);
-        codes[name] = (codes[name] ?? 0) + 1;
-        if (error !== null && MEMORY_LIMITER_REFUSAL.test(error.details)) memoryLimiterRefusals += 1;
-        requests += 1;
-        resolve();
-      });
+      client.makeUnaryRequest(
+        TRACES_METHOD,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        payload,
+        { deadline: Date.now() + 15_000 },
+        (error: ServiceError | null) => {
+          const name = grpcStatus[error?.code ?? grpcStatus.OK] ?? String(error?.code);
+          codes[name] = (codes[name] ?? 0) + 1;
+          if (error !== null && MEMORY_LIMITER_REFUSAL.test(error.details)) memoryLimiterRefusals += 1;
+          requests += 1;
+          resolve();
+        },
+      );
     });
   const worker = async (): Promise<void> => {
     while (Date.now() < untilMs) await one();
@@ -92,14 +99,17 @@ function delta(from: string, to: string, name: string, labels: Record<string, st
 }
 
 // The derived GOMEMLIMIT (not the shipped 400MiB) goes with whichever memory limit is under test.
-const file = stackForFile({ projectPrefix: 'cruddur-rel-overload', env: { OTELCOL_MEM_LIMIT: MEM_LIMIT, OTELCOL_GOMEMLIMIT: GO_MEM_LIMIT } });
+const file = stackForFile({
+  projectPrefix: 'cruddur-rel-overload',
+  env: { OTELCOL_MEM_LIMIT: MEM_LIMIT, OTELCOL_GOMEMLIMIT: GO_MEM_LIMIT },
+});
 
 describe('collector overload', () => {
   it('refuses with memory_limiter and is not OOM-killed while stalled vendors meet a flood', async () => {
     const collector = await file.container('otel-collector');
     const stalled = await Promise.all(['moto', 'honeycomb-standin'].map((service) => file.container(service)));
     const metricsUrl = `http://127.0.0.1:${file.stack.ports.OTELCOL_METRICS_PORT}/metrics`;
-    const metrics = async (): Promise<string> => (await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+    const metrics = async (): Promise<string> => (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
     const otlpAddress = `127.0.0.1:${file.stack.ports.OTLP_GRPC_PORT}`;
     const limitBytes = bytesOf(MEM_LIMIT);
 
@@ -110,15 +120,27 @@ describe('collector overload', () => {
     const sampler = setInterval(() => {
       void metrics().then(
         (text) => {
-          samples.push({ heapMb: metricSum(text, 'otelcol_process_runtime_heap_alloc_bytes') / MB, rssMb: metricSum(text, 'otelcol_process_memory_rss') / MB });
-          if (process.env['OVERLOAD_VERBOSE'] !== undefined) {
+          samples.push({
+            heapMb: metricSum(text, 'otelcol_process_runtime_heap_alloc_bytes') / MB,
+            rssMb: metricSum(text, 'otelcol_process_memory_rss') / MB,
+          });
+          if (process.env.OVERLOAD_VERBOSE !== undefined) {
             const pick = (name: string, labels: Record<string, string> = {}): number => Math.round(metricSum(text, name, labels));
-            console.log(JSON.stringify({ t: samples.length, ...samples.at(-1), accepted: pick('otelcol_receiver_accepted_spans', { receiver: 'otlp' }), refused: pick('otelcol_receiver_refused_spans', { receiver: 'otlp' }), queue: pick('otelcol_exporter_queue_size'), sysMb: Math.round(metricSum(text, 'otelcol_process_runtime_total_sys_memory_bytes') / MB) }));
+            console.log(
+              JSON.stringify({
+                t: samples.length,
+                ...samples.at(-1),
+                accepted: pick('otelcol_receiver_accepted_spans', { receiver: 'otlp' }),
+                refused: pick('otelcol_receiver_refused_spans', { receiver: 'otlp' }),
+                queue: pick('otelcol_exporter_queue_size'),
+                sysMb: Math.round(metricSum(text, 'otelcol_process_runtime_total_sys_memory_bytes') / MB),
+              }),
+            );
           }
         },
         () => undefined, // a busy collector may miss a scrape; the container state below is what counts
       );
-    }, 1_000);
+    }, 1000);
 
     await docker('pause', ...stalled);
     let floodResult: FloodResult;
@@ -136,7 +158,9 @@ describe('collector overload', () => {
 
     // The container's state first: if the kernel killed it, restart policy may already be at work.
     const state = await inspectContainer(collector);
-    console.log(`collector state after the flood: ${JSON.stringify({ ...state.State, RestartCount: state.RestartCount })}; last samples ${JSON.stringify(samples.slice(-5))}`);
+    console.log(
+      `collector state after the flood: ${JSON.stringify({ ...state.State, RestartCount: state.RestartCount })}; last samples ${JSON.stringify(samples.slice(-5))}`,
+    );
     const after = await metrics();
     const figures = {
       memLimitMb: limitBytes / MB,
@@ -166,11 +190,14 @@ describe('collector overload', () => {
     // behind it) is the failure this test was written for.
     expect(figures.receiverRefused).toBeGreaterThan(0);
     expect(figures.memoryLimiterRefusals).toBeGreaterThan(0);
-    expect(Object.keys(floodResult.codes).every((code) => ['OK', 'UNAVAILABLE'].includes(code)), JSON.stringify(floodResult.codes)).toBe(true);
+    expect(
+      Object.keys(floodResult.codes).every((code) => ['OK', 'UNAVAILABLE'].includes(code)),
+      JSON.stringify(floodResult.codes),
+    ).toBe(true);
     // The heap memory_limiter watches stayed under its hard limit (80 % of the container's).
     expect(figures.peakHeapMb).toBeLessThan((limitBytes * 0.8) / MB);
-    expect(floodResult.codes['OK'] ?? 0).toBeGreaterThan(0);
-    expect(samples.length).toBeGreaterThan(FLOOD_MS / 1_000 / 2);
+    expect(floodResult.codes.OK ?? 0).toBeGreaterThan(0);
+    expect(samples.length).toBeGreaterThan(FLOOD_MS / 1000 / 2);
     // The app answered every request throughout.
     expect(appLoad.statuses).toEqual({ 200: appLoad.sent });
 
@@ -180,7 +207,7 @@ describe('collector overload', () => {
     let answer = { code: -1, details: '' };
     for (let attempt = 0; attempt < 60 && answer.code !== 0; attempt += 1) {
       answer = await grpcRaw(otlpAddress, TRACES_METHOD, probe.bytes);
-      if (answer.code !== 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (answer.code !== 0) await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     expect(answer).toEqual({ code: 0, details: '' });
     const drainStart = await metrics();
@@ -189,7 +216,9 @@ describe('collector overload', () => {
     const sentSpans = (exporter: string): number => delta(drainStart, drainEnd, 'otelcol_exporter_sent_spans', { exporter });
     const drained = { honeycomb: sentSpans('otlp_grpc/honeycomb'), xray: sentSpans('awsxray') };
     const stateAfter = await inspectContainer(collector);
-    console.log(`collector overload recovery: ${JSON.stringify({ probe: answer, spansSentIn15s: drained, oomKilled: stateAfter.State.OOMKilled, restartCount: stateAfter.RestartCount })}`);
+    console.log(
+      `collector overload recovery: ${JSON.stringify({ probe: answer, spansSentIn15s: drained, oomKilled: stateAfter.State.OOMKilled, restartCount: stateAfter.RestartCount })}`,
+    );
     expect(drained.honeycomb).toBeGreaterThan(0);
     expect(drained.xray).toBeGreaterThan(0);
     expect(stateAfter.State.OOMKilled).toBe(false);

@@ -15,9 +15,15 @@ import { exec, inspectContainer, projectContainers, type ProjectContainer } from
 /** Container port → service, as docker-compose.yml documents them (all on 127.0.0.1). */
 const DOCUMENTED_PUBLISHED = [
   'app 4567/tcp',
-  'otel-collector 4317/tcp', 'otel-collector 4318/tcp', 'otel-collector 2000/udp', 'otel-collector 2000/tcp',
-  'otel-collector 13133/tcp', 'otel-collector 8888/tcp',
-  'honeycomb-standin 14318/tcp', 'rollbar-standin 18080/tcp', 'moto 5000/tcp',
+  'otel-collector 4317/tcp',
+  'otel-collector 4318/tcp',
+  'otel-collector 2000/udp',
+  'otel-collector 2000/tcp',
+  'otel-collector 13133/tcp',
+  'otel-collector 8888/tcp',
+  'honeycomb-standin 14318/tcp',
+  'rollbar-standin 18080/tcp',
+  'moto 5000/tcp',
 ].sort();
 
 /** A TCP connect from inside the app container (Node is its only tool): open, refused or timeout. */
@@ -78,11 +84,11 @@ describe('collector diagnostics (zpages :55679, pprof :1777)', () => {
   it('the probe works: from the app container the collector receivers and health check are reachable', async () => {
     expect(await probeFromApp('otel-collector', 4317)).toBe('open');
     expect(await probeFromApp('otel-collector', 4318)).toBe('open');
-    expect(await probeFromApp('otel-collector', 13133)).toBe('open');
+    expect(await probeFromApp('otel-collector', 13_133)).toBe('open');
   });
 
   it.each([
-    ['zpages', 55679],
+    ['zpages', 55_679],
     ['pprof', 1777],
     // The second hop of xray.yaml: only the collector's own spool exporter may feed awsxray.
     ['X-Ray spool receiver', 4319],

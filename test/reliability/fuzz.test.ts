@@ -16,10 +16,10 @@ import { loadOpenApi, OPENAPI_FILE, operationsOf } from './support/openapi.ts';
 
 const SCHEMATHESIS = path.join(repoRoot, '.tools/fuzz-venv/bin/st');
 /** Bounds: per-operation examples and a wall-clock budget for the whole run (all phases). */
-const MAX_EXAMPLES = Number(process.env['FUZZ_MAX_EXAMPLES'] ?? 100);
-const MAX_TIME_S = Number(process.env['FUZZ_MAX_TIME'] ?? 75);
+const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 100);
+const MAX_TIME_S = Number(process.env.FUZZ_MAX_TIME ?? 75);
 /** Random unless given, so repeated runs explore more; printed so a failure can be replayed. */
-const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const CHECKS = ['not_a_server_error', 'status_code_conformance', 'response_schema_conformance', 'content_type_conformance'];
 
 interface SchemathesisReport {
@@ -40,17 +40,38 @@ interface AccessRecord {
 
 function runSchemathesis(baseUrl: string, reportDir: string): Promise<{ code: number | null; output: string }> {
   const args = [
-    'run', OPENAPI_FILE, '--url', baseUrl,
-    '--checks', CHECKS.join(','),
-    '--max-examples', String(MAX_EXAMPLES), '--max-time', String(MAX_TIME_S),
-    '--seed', String(SEED), '--generation-database', 'none',
-    '--request-timeout', '10', '--workers', '1',
-    '--report', 'json', '--report-dir', reportDir, '--no-color',
+    'run',
+    OPENAPI_FILE,
+    '--url',
+    baseUrl,
+    '--checks',
+    CHECKS.join(','),
+    '--max-examples',
+    String(MAX_EXAMPLES),
+    '--max-time',
+    String(MAX_TIME_S),
+    '--seed',
+    String(SEED),
+    '--generation-database',
+    'none',
+    '--request-timeout',
+    '10',
+    '--workers',
+    '1',
+    '--report',
+    'json',
+    '--report-dir',
+    reportDir,
+    '--no-color',
   ];
   return new Promise((resolve, reject) => {
     // cwd and HOME in a temp dir: schemathesis keeps a crash cache (.schemathesis/) in its
     // working directory, which must not land in the work tree.
-    const child = spawn(SCHEMATHESIS, args, { cwd: reportDir, env: { PATH: process.env['PATH'] ?? '', HOME: reportDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SCHEMATHESIS, args, {
+      cwd: reportDir,
+      env: { PATH: process.env.PATH ?? '', HOME: reportDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -86,9 +107,11 @@ afterAll(async () => {
   if (report && access) {
     const byStatus: Record<number, number> = {};
     for (const record of access) byStatus[record['http.response.status_code']] = (byStatus[record['http.response.status_code']] ?? 0) + 1;
-    console.log(`fuzz: seed ${SEED}, max-examples ${MAX_EXAMPLES}, max-time ${MAX_TIME_S}s, stop ${report.stop_reason}; ` +
-      `schemathesis generated ${report.test_cases.generated} test cases over ${report.operations.tested} operations, ` +
-      `${report.test_cases.with_failures} failing; the app logged ${access.length} requests, by status ${JSON.stringify(byStatus)}`);
+    console.log(
+      `fuzz: seed ${SEED}, max-examples ${MAX_EXAMPLES}, max-time ${MAX_TIME_S}s, stop ${report.stop_reason}; ` +
+        `schemathesis generated ${report.test_cases.generated} test cases over ${report.operations.tested} operations, ` +
+        `${report.test_cases.with_failures} failing; the app logged ${access.length} requests, by status ${JSON.stringify(byStatus)}`,
+    );
   }
   await app?.stop();
 });
@@ -111,7 +134,10 @@ describe('schemathesis against app/openapi.yaml', () => {
     const serverErrors = access.filter((record) => record['http.response.status_code'] >= 500);
     expect(serverErrors.map((r) => `${r['http.request.method']} ${r['url.path']} ${r['http.response.status_code']}`)).toEqual([]);
     for (const prefix of ['/api/activities/search', '/api/activities/@', '/api/messages/@', '/api/message_groups', '/rollbar/test']) {
-      expect(access.some((record) => record['url.path'].startsWith(prefix)), prefix).toBe(true);
+      expect(
+        access.some((record) => record['url.path'].startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     expect(access.filter((r) => r['http.request.method'] === 'POST').length).toBeGreaterThan(100);
   });

@@ -21,8 +21,12 @@ const DETAILED_TELEMETRY = path.join(repoRoot, 'test/reliability/fixtures/teleme
 
 /** The receiver counters that could count a request, per signal. */
 const RECEIVER_COUNTERS = [
-  'otelcol_receiver_accepted_spans', 'otelcol_receiver_refused_spans', 'otelcol_receiver_failed_spans',
-  'otelcol_receiver_accepted_log_records', 'otelcol_receiver_refused_log_records', 'otelcol_receiver_failed_log_records',
+  'otelcol_receiver_accepted_spans',
+  'otelcol_receiver_refused_spans',
+  'otelcol_receiver_failed_spans',
+  'otelcol_receiver_accepted_log_records',
+  'otelcol_receiver_refused_log_records',
+  'otelcol_receiver_failed_log_records',
 ] as const;
 
 interface OtlpCase {
@@ -35,7 +39,7 @@ interface OtlpCase {
    * refused by confighttp's decompression middleware, before the router labels the route.
    */
   readonly target: string;
-  send(collector: Collector): Promise<number>;
+  send: (collector: Collector) => Promise<number>;
 }
 
 const valid = validTraceRequest('malformed-suite-truncated-source');
@@ -48,24 +52,69 @@ async function httpPost(collector: Collector, route: string, body: Buffer | stri
 }
 
 const OTLP_CASES: readonly OtlpCase[] = [
-  { name: 'HTTP traces: garbage protobuf', transport: 'http', expected: 400, target: '/v1/traces',
-    send: (c) => httpPost(c, '/v1/traces', GARBAGE, { 'content-type': 'application/x-protobuf' }) },
-  { name: 'HTTP traces: truncated protobuf', transport: 'http', expected: 400, target: '/v1/traces',
-    send: (c) => httpPost(c, '/v1/traces', TRUNCATED, { 'content-type': 'application/x-protobuf' }) },
-  { name: 'HTTP traces: malformed JSON', transport: 'http', expected: 400, target: '/v1/traces',
-    send: (c) => httpPost(c, '/v1/traces', '{"resourceSpans": [', { 'content-type': 'application/json' }) },
-  { name: 'HTTP traces: gzip header on a body that is not gzip', transport: 'http', expected: 400, target: '',
-    send: (c) => httpPost(c, '/v1/traces', GARBAGE, { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }) },
-  { name: 'HTTP traces: wrong content-type (text/plain)', transport: 'http', expected: 415, target: '/v1/traces',
-    send: (c) => httpPost(c, '/v1/traces', valid.bytes, { 'content-type': 'text/plain' }) },
-  { name: 'HTTP logs: garbage protobuf', transport: 'http', expected: 400, target: '/v1/logs',
-    send: (c) => httpPost(c, '/v1/logs', GARBAGE, { 'content-type': 'application/x-protobuf' }) },
-  { name: 'gRPC traces: garbage protobuf', transport: 'grpc', expected: GrpcStatus.INTERNAL, target: TRACES_METHOD,
-    send: async (c) => (await grpcRaw(`127.0.0.1:${c.ports.grpc}`, TRACES_METHOD, GARBAGE)).code },
-  { name: 'gRPC traces: truncated protobuf', transport: 'grpc', expected: GrpcStatus.INTERNAL, target: TRACES_METHOD,
-    send: async (c) => (await grpcRaw(`127.0.0.1:${c.ports.grpc}`, TRACES_METHOD, TRUNCATED)).code },
-  { name: 'gRPC logs: garbage protobuf', transport: 'grpc', expected: GrpcStatus.INTERNAL, target: LOGS_METHOD,
-    send: async (c) => (await grpcRaw(`127.0.0.1:${c.ports.grpc}`, LOGS_METHOD, GARBAGE)).code },
+  {
+    name: 'HTTP traces: garbage protobuf',
+    transport: 'http',
+    expected: 400,
+    target: '/v1/traces',
+    send: (c) => httpPost(c, '/v1/traces', GARBAGE, { 'content-type': 'application/x-protobuf' }),
+  },
+  {
+    name: 'HTTP traces: truncated protobuf',
+    transport: 'http',
+    expected: 400,
+    target: '/v1/traces',
+    send: (c) => httpPost(c, '/v1/traces', TRUNCATED, { 'content-type': 'application/x-protobuf' }),
+  },
+  {
+    name: 'HTTP traces: malformed JSON',
+    transport: 'http',
+    expected: 400,
+    target: '/v1/traces',
+    send: (c) => httpPost(c, '/v1/traces', '{"resourceSpans": [', { 'content-type': 'application/json' }),
+  },
+  {
+    name: 'HTTP traces: gzip header on a body that is not gzip',
+    transport: 'http',
+    expected: 400,
+    target: '',
+    send: (c) => httpPost(c, '/v1/traces', GARBAGE, { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }),
+  },
+  {
+    name: 'HTTP traces: wrong content-type (text/plain)',
+    transport: 'http',
+    expected: 415,
+    target: '/v1/traces',
+    send: (c) => httpPost(c, '/v1/traces', valid.bytes, { 'content-type': 'text/plain' }),
+  },
+  {
+    name: 'HTTP logs: garbage protobuf',
+    transport: 'http',
+    expected: 400,
+    target: '/v1/logs',
+    send: (c) => httpPost(c, '/v1/logs', GARBAGE, { 'content-type': 'application/x-protobuf' }),
+  },
+  {
+    name: 'gRPC traces: garbage protobuf',
+    transport: 'grpc',
+    expected: GrpcStatus.INTERNAL,
+    target: TRACES_METHOD,
+    send: async (c) => (await grpcRaw(`127.0.0.1:${c.ports.grpc}`, TRACES_METHOD, GARBAGE)).code,
+  },
+  {
+    name: 'gRPC traces: truncated protobuf',
+    transport: 'grpc',
+    expected: GrpcStatus.INTERNAL,
+    target: TRACES_METHOD,
+    send: async (c) => (await grpcRaw(`127.0.0.1:${c.ports.grpc}`, TRACES_METHOD, TRUNCATED)).code,
+  },
+  {
+    name: 'gRPC logs: garbage protobuf',
+    transport: 'grpc',
+    expected: GrpcStatus.INTERNAL,
+    target: LOGS_METHOD,
+    send: async (c) => (await grpcRaw(`127.0.0.1:${c.ports.grpc}`, LOGS_METHOD, GARBAGE)).code,
+  },
 ];
 
 /*
@@ -99,7 +148,11 @@ async function receiverCounters(collector: Collector, receiver: string): Promise
 }
 
 function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, v - (before[k] ?? 0)])
+      .filter(([, v]) => v !== 0),
+  );
 }
 
 async function expectHealthy(collector: Collector): Promise<void> {
@@ -125,7 +178,10 @@ describe('shipped configs (telemetry level normal)', () => {
   });
   afterAll(async () => {
     if (collector && collector.proc.child.exitCode === null) {
-      const after = JSON.stringify({ otlp: await receiverCounters(collector, 'otlp'), awsxray: await receiverCounters(collector, 'awsxray') });
+      const after = JSON.stringify({
+        otlp: await receiverCounters(collector, 'otlp'),
+        awsxray: await receiverCounters(collector, 'awsxray'),
+      });
       figures.push(`[normal] receiver counters before the run: ${before}`, `[normal] receiver counters after the run:  ${after}`);
     }
     await collector?.stop();
@@ -141,22 +197,32 @@ describe('shipped configs (telemetry level normal)', () => {
     // detailed-level suite below for where it is counted).
     expect(delta(before, await receiverCounters(collector, 'otlp'))).toEqual({});
     await expectHealthy(collector);
-    figures.push(`[normal] ${c.name}: answered ${c.transport === 'http' ? 'HTTP' : 'gRPC code'} ${c.expected}; otelcol_receiver_* delta: none`);
+    figures.push(
+      `[normal] ${c.name}: answered ${c.transport === 'http' ? 'HTTP' : 'gRPC code'} ${c.expected}; otelcol_receiver_* delta: none`,
+    );
   });
 
-  it.each(UDP_CASES.map(([name, bytes, expected]) => [name, bytes, expected] as const))('UDP segment, %s: dropped and counted in otelcol_receiver_refused_spans{receiver="awsxray"}', async (name, bytes, expected) => {
-    const before = await receiverCounters(collector, 'awsxray');
-    await sendUdp(collector.ports.daemon, bytes);
-    await waitFor('the refusal to be counted', async () => {
-      const now = await receiverCounters(collector, 'awsxray');
-      return (now['otelcol_receiver_refused_spans'] ?? 0) > (before['otelcol_receiver_refused_spans'] ?? 0) ? true : undefined;
-    }, 10_000, 100);
-    await sleep(300);
-    const counted = delta(before, await receiverCounters(collector, 'awsxray'));
-    expect(counted).toEqual(expected);
-    await expectHealthy(collector);
-    figures.push(`[normal] UDP ${name}: otelcol_receiver_* delta ${JSON.stringify(counted)}`);
-  });
+  it.each(UDP_CASES.map(([name, bytes, expected]) => [name, bytes, expected] as const))(
+    'UDP segment, %s: dropped and counted in otelcol_receiver_refused_spans{receiver="awsxray"}',
+    async (name, bytes, expected) => {
+      const before = await receiverCounters(collector, 'awsxray');
+      await sendUdp(collector.ports.daemon, bytes);
+      await waitFor(
+        'the refusal to be counted',
+        async () => {
+          const now = await receiverCounters(collector, 'awsxray');
+          return (now.otelcol_receiver_refused_spans ?? 0) > (before.otelcol_receiver_refused_spans ?? 0) ? true : undefined;
+        },
+        10_000,
+        100,
+      );
+      await sleep(300);
+      const counted = delta(before, await receiverCounters(collector, 'awsxray'));
+      expect(counted).toEqual(expected);
+      await expectHealthy(collector);
+      figures.push(`[normal] UDP ${name}: otelcol_receiver_* delta ${JSON.stringify(counted)}`);
+    },
+  );
 
   it('still accepts and delivers valid data on all three transports after the garbage', async () => {
     const before = { otlp: await receiverCounters(collector, 'otlp'), xray: await receiverCounters(collector, 'awsxray') };
@@ -194,15 +260,24 @@ describe('with service.telemetry.metrics.level: detailed', () => {
   });
 
   it.each(OTLP_CASES.map((c) => [c.name, c] as const))('%s: counted in the server request metrics', async (_name, c) => {
-    const [metric, labels] = c.transport === 'http'
-      ? ['http_server_request_duration_count', { ...(c.target ? { http_route: c.target } : {}), http_response_status_code: String(c.expected) }] as const
-      : ['rpc_server_call_duration_count', { rpc_method: c.target.slice(1), rpc_response_status_code: 'INTERNAL' }] as const;
+    const [metric, labels] =
+      c.transport === 'http'
+        ? ([
+            'http_server_request_duration_count',
+            { ...(c.target ? { http_route: c.target } : {}), http_response_status_code: String(c.expected) },
+          ] as const)
+        : (['rpc_server_call_duration_count', { rpc_method: c.target.slice(1), rpc_response_status_code: 'INTERNAL' }] as const);
     const before = metricSum(await collector.metrics(), metric, labels);
     expect(await c.send(collector)).toBe(c.expected);
-    const after = await waitFor(`${metric} to move`, async () => {
-      const now = metricSum(await collector.metrics(), metric, labels);
-      return now > before ? now : undefined;
-    }, 10_000, 100);
+    const after = await waitFor(
+      `${metric} to move`,
+      async () => {
+        const now = metricSum(await collector.metrics(), metric, labels);
+        return now > before ? now : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(after - before).toBe(1);
     await expectHealthy(collector);
     figures.push(`[detailed] ${c.name}: ${metric}${JSON.stringify(labels)} +${after - before}`);

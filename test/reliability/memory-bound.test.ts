@@ -12,7 +12,7 @@ import { steadyLoad } from './support/load.ts';
 
 const RATE = 200;
 const WARM_UP_MS = 30_000;
-const OUTAGE_MS = Number(process.env['MEMORY_OUTAGE_MS'] ?? 300_000);
+const OUTAGE_MS = Number(process.env.MEMORY_OUTAGE_MS ?? 300_000);
 const SAMPLE_EVERY_MS = 10_000;
 
 const file = stackForFile({ projectPrefix: 'cruddur-rel-memory' });
@@ -41,7 +41,10 @@ describe('memory bounds', () => {
     await docker('stop', '-t', '5', collector);
     const samples: number[] = [];
     const sampler = setInterval(() => {
-      void appRssMb(app).then((mb) => samples.push(mb), () => undefined);
+      void appRssMb(app).then(
+        (mb) => samples.push(mb),
+        () => undefined,
+      );
     }, SAMPLE_EVERY_MS);
     let result;
     try {
@@ -53,7 +56,14 @@ describe('memory bounds', () => {
     await docker('start', collector);
 
     const peak = Math.max(...samples);
-    const figures = { baselineMb: baseline, peakMb: peak, growthMb: peak - baseline, samples: samples.map((mb) => Math.round(mb)), requests: result.sent, statuses: result.statuses };
+    const figures = {
+      baselineMb: baseline,
+      peakMb: peak,
+      growthMb: peak - baseline,
+      samples: samples.map((mb) => Math.round(mb)),
+      requests: result.sent,
+      statuses: result.statuses,
+    };
     console.log(`memory bound: ${JSON.stringify(figures)}`);
     expect(result.statuses).toEqual({ 200: result.sent });
     expect((await inspectContainer(app)).RestartCount).toBe(0);

@@ -49,18 +49,38 @@ const CASES: readonly Case[] = [
   { op: 'createActivity', status: 400, method: 'POST', path: '/api/activities', body: '{"message": "cut' },
   { op: 'createActivity', status: 413, method: 'POST', path: '/api/activities', body: TOO_BIG },
   { op: 'createActivity', status: 415, method: 'POST', path: '/api/activities', body: 'message=hi', contentType: 'text/plain' },
-  { op: 'createActivity', status: 422, method: 'POST', path: '/api/activities', body: json({ message: 'hi', ttl: '1-day' }), headers: blank },
+  {
+    op: 'createActivity',
+    status: 422,
+    method: 'POST',
+    path: '/api/activities',
+    body: json({ message: 'hi', ttl: '1-day' }),
+    headers: blank,
+  },
   { op: 'replyToActivity', status: 200, method: 'POST', path: `/api/activities/${ANDREW_POST}/reply`, body: json({ message: 'Qapla!' }) },
   { op: 'replyToActivity', status: 400, method: 'POST', path: `/api/activities/${ANDREW_POST}/reply`, body: json({ message: 7 }) },
   { op: 'replyToActivity', status: 404, method: 'POST', path: `/api/activities/${UNKNOWN}/reply`, body: json({ message: 'hello?' }) },
   { op: 'replyToActivity', status: 413, method: 'POST', path: `/api/activities/${ANDREW_POST}/reply`, body: TOO_BIG },
-  { op: 'replyToActivity', status: 415, method: 'POST', path: `/api/activities/${ANDREW_POST}/reply`, body: '<m/>', contentType: 'application/xml' },
+  {
+    op: 'replyToActivity',
+    status: 415,
+    method: 'POST',
+    path: `/api/activities/${ANDREW_POST}/reply`,
+    body: '<m/>',
+    contentType: 'application/xml',
+  },
   { op: 'replyToActivity', status: 422, method: 'POST', path: `/api/activities/${ANDREW_POST}/reply`, body: json({ message: ' ' }) },
   { op: 'messageGroups', status: 200, path: '/api/message_groups' },
   { op: 'conversation', status: 200, path: '/api/messages/@worf' },
   { op: 'conversation', status: 400, path: `/api/messages/@${BAD_ENCODING}` },
   { op: 'conversation', status: 422, path: '/api/messages/@' },
-  { op: 'sendMessage', status: 200, method: 'POST', path: '/api/messages', body: json({ message: 'Fancy a suit?', user_receiver_handle: 'garek' }) },
+  {
+    op: 'sendMessage',
+    status: 200,
+    method: 'POST',
+    path: '/api/messages',
+    body: json({ message: 'Fancy a suit?', user_receiver_handle: 'garek' }),
+  },
   { op: 'sendMessage', status: 400, method: 'POST', path: '/api/messages', body: '[1,2]' },
   { op: 'sendMessage', status: 413, method: 'POST', path: '/api/messages', body: TOO_BIG },
   { op: 'sendMessage', status: 415, method: 'POST', path: '/api/messages', body: 'hi', contentType: 'text/plain' },
@@ -123,26 +143,31 @@ describe('app/openapi.yaml', () => {
     for (const c of CASES) expect(templateMatches(operation(c.op).path, c.path), `${c.path} is not ${c.op}`).toBe(true);
   });
 
-  it.each(CASES.map((c) => [`${c.method ?? 'GET'} ${c.path.slice(0, 60)} -> ${c.status}`, c] as const))('%s answers as documented', async (_name, c) => {
-    const op = operation(c.op);
-    const response = await fetch(`${app.url}${c.path}`, {
-      method: c.method ?? 'GET',
-      headers: { ...(c.body !== undefined ? { 'content-type': c.contentType ?? 'application/json' } : {}), ...c.headers },
-      ...(c.body !== undefined ? { body: c.body } : {}),
-    });
-    const text = await response.text();
-    expect(response.status, text).toBe(c.status);
-    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-    const body: unknown = mediaType === 'application/json' ? JSON.parse(text) : text;
-    expect(validator.validate(op.path, op.method, String(c.status), mediaType, body)).toEqual([]);
-  });
+  it.each(CASES.map((c) => [`${c.method ?? 'GET'} ${c.path.slice(0, 60)} -> ${c.status}`, c] as const))(
+    '%s answers as documented',
+    async (_name, c) => {
+      const op = operation(c.op);
+      const response = await fetch(`${app.url}${c.path}`, {
+        method: c.method ?? 'GET',
+        headers: { ...(c.body === undefined ? {} : { 'content-type': c.contentType ?? 'application/json' }), ...c.headers },
+        ...(c.body === undefined ? {} : { body: c.body }),
+      });
+      const text = await response.text();
+      expect(response.status, text).toBe(c.status);
+      const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+      const body: unknown = mediaType === 'application/json' ? JSON.parse(text) : text;
+      expect(validator.validate(op.path, op.method, String(c.status), mediaType, body)).toEqual([]);
+    },
+  );
 
   it('fails on a body that breaks the schema (the validator is not a no-op)', () => {
     const home = operation('homeActivities');
     expect(validator.validate(home.path, 'get', '200', 'application/json', [{ uuid: 'x' }]).length).toBeGreaterThan(0);
     expect(validator.validate('/api/activities', 'post', '422', 'application/json', ['message_blank', 'extra'])).not.toEqual([]);
     expect(validator.validate('/api/activities', 'post', '422', 'application/json', ['not_a_key'])).not.toEqual([]);
-    expect(validator.validate('/api/activities', 'post', '500', 'application/json', {})).toEqual(['500 is not documented for POST /api/activities']);
+    expect(validator.validate('/api/activities', 'post', '500', 'application/json', {})).toEqual([
+      '500 is not documented for POST /api/activities',
+    ]);
   });
 
   it('has no /debug routes on the process the fuzzer targets (CRUDDUR_DEBUG_ROUTES unset)', async () => {

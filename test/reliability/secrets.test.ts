@@ -38,7 +38,9 @@ const NEEDLES: Record<string, string> = { ...SECRETS, 'Authorization header': AU
 
 /** Which needles occur in a text (by label, so a failure names the leak without printing it). */
 function leaks(text: string): string[] {
-  return Object.entries(NEEDLES).filter(([, value]) => text.includes(value)).map(([label]) => label);
+  return Object.entries(NEEDLES)
+    .filter(([, value]) => text.includes(value))
+    .map(([label]) => label);
 }
 
 interface Sent {
@@ -66,7 +68,7 @@ const figures: string[] = [];
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  while (true) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -129,10 +131,14 @@ describe('canaries in, nothing out', () => {
   });
 
   it('X-Ray: documents for every request, no canary in any', async () => {
-    const documents = await Promise.all(sent.map((s) => eventually(`X-Ray documents of ${s.path}`, async () => {
-      const docs = await xrayDocuments(stack.aws, s.traceId);
-      return docs.length > 0 ? docs : undefined;
-    })));
+    const documents = await Promise.all(
+      sent.map((s) =>
+        eventually(`X-Ray documents of ${s.path}`, async () => {
+          const docs = await xrayDocuments(stack.aws, s.traceId);
+          return docs.length > 0 ? docs : undefined;
+        }),
+      ),
+    );
     const text = JSON.stringify(documents);
     expect(leaks(text)).toEqual([]);
     figures.push(`X-Ray: ${documents.flat().length} segment documents searched (${text.length} bytes), 0 canaries`);
@@ -142,7 +148,11 @@ describe('canaries in, nothing out', () => {
     const ids = new Set(sent.map((s) => s.traceId));
     const events = await eventually('an access record of every request in CloudWatch', async () => {
       const all = await logGroupEvents(stack.aws, 'cruddur');
-      const covered = new Set(all.filter((e) => e.message.attributes?.['log.type'] === 'access' && ids.has(e.message.trace_id ?? '')).map((e) => e.message.trace_id));
+      const covered = new Set(
+        all
+          .filter((e) => e.message.attributes?.['log.type'] === 'access' && ids.has(e.message.trace_id ?? ''))
+          .map((e) => e.message.trace_id),
+      );
       return covered.size === ids.size ? all : undefined;
     });
     const text = JSON.stringify(events);

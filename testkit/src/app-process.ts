@@ -10,7 +10,7 @@ export interface AppProcess {
   readonly child: ChildProcess;
   readonly output: () => string;
   /** Sends a signal and resolves with the exit code and how long the exit took. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; elapsedMs: number }>;
+  stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; elapsedMs: number }>;
 }
 
 /**
@@ -21,7 +21,7 @@ export async function startAppProcess(env: Readonly<Record<string, string>>): Pr
   const port = await freePort();
   const child = spawn(process.execPath, ['--enable-source-maps', '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'], {
     cwd: appDir,
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -3,7 +3,12 @@
  * console: Honeycomb spans and logs, X-Ray segment documents, CloudWatch log events, Rollbar
  * items. Shared by `make traces`, the tests and the benchmarks.
  */
-import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
 
 import { fromXrayTraceId, toXrayTraceId } from './trace-ids.ts';
@@ -190,12 +195,22 @@ export async function* logGroupPages(logs: CloudWatchLogsClient, group: string, 
   do {
     let out;
     try {
-      out = await logs.send(new FilterLogEventsCommand({ logGroupName: group, ...(startTime === undefined ? {} : { startTime }), ...(nextToken ? { nextToken } : {}) }));
+      out = await logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: group,
+          ...(startTime === undefined ? {} : { startTime }),
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
     } catch (error) {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') return;
       throw error;
     }
-    yield (out.events ?? []).map((event) => ({ stream: event.logStreamName ?? '', timestamp: event.timestamp ?? 0, message: parseMessage(event.message) }));
+    yield (out.events ?? []).map((event) => ({
+      stream: event.logStreamName ?? '',
+      timestamp: event.timestamp ?? 0,
+      message: parseMessage(event.message),
+    }));
     nextToken = out.nextToken;
   } while (nextToken !== undefined);
 }

@@ -14,8 +14,8 @@ export interface Collector {
   readonly ports: { grpc: number; http: number; health: number; metrics: number; pprof: number; daemon: number };
   readonly metricsUrl: string;
   /** The collector's own Prometheus metrics text. */
-  metrics(): Promise<string>;
-  stop(): Promise<void>;
+  metrics: () => Promise<string>;
+  stop: () => Promise<void>;
 }
 
 export interface CollectorOptions {
@@ -76,7 +76,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     ...options.env,
   });
   const args = options.configs.flatMap((file) => ['--config', file]);
-  const proc = startProcess(options.name ?? `collector-${String(collectorRuns)}`, collectorBin, args, { env, cpu: options.cpu, logDir: options.logDir });
+  const proc = startProcess(options.name ?? `collector-${String(collectorRuns)}`, collectorBin, args, {
+    env,
+    cpu: options.cpu,
+    logDir: options.logDir,
+  });
   const metricsUrl = `http://127.0.0.1:${String(ports.metrics)}/metrics`;
   await waitForHttp(proc, options.readiness === 'metrics' ? metricsUrl : `http://127.0.0.1:${String(ports.health)}/`);
   return {

@@ -18,13 +18,21 @@ export interface ProjectContainer {
 
 export async function projectContainers(projectName: string): Promise<ProjectContainer[]> {
   const { stdout } = await run('docker', [
-    'ps', '-a', '--filter', `label=com.docker.compose.project=${projectName}`,
-    '--format', '{{.ID}}\t{{.Names}}\t{{.Label "com.docker.compose.service"}}\t{{.Image}}',
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${projectName}`,
+    '--format',
+    '{{.ID}}\t{{.Names}}\t{{.Label "com.docker.compose.service"}}\t{{.Image}}',
   ]);
-  return stdout.trim().split('\n').filter(Boolean).map((line) => {
-    const [id = '', name = '', service = '', image = ''] = line.split('\t');
-    return { id, name, service, image };
-  });
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id = '', name = '', service = '', image = ''] = line.split('\t');
+      return { id, name, service, image };
+    });
 }
 
 /** The id of a compose service's container in a project. */
@@ -99,7 +107,9 @@ export async function searchImageTar(image: string, needles: readonly string[]):
     });
     tail = window.subarray(Math.max(0, window.length - overlap));
   }
-  const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+  const code = await new Promise<number | null>((resolve) =>
+    child.exitCode === null ? child.once('exit', resolve) : resolve(child.exitCode),
+  );
   if (code !== 0) throw new Error(`docker save ${image} exited ${code}: ${stderr}`);
   return { found: [...found], bytes };
 }

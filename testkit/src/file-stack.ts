@@ -7,7 +7,7 @@ export interface FileStack {
   /** The running stack; available in tests and hooks, after the file's beforeAll. */
   readonly stack: Stack;
   /** The container id of one of the stack's compose services. */
-  container(service: string): Promise<string>;
+  container: (service: string) => Promise<string>;
 }
 
 /** The compose stack of one test file: started before its tests, removed after them. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface Listening {
   readonly server: Server;
   readonly url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** Serves a request listener (an Express app, a capture server) on a free loopback port. */
@@ -43,7 +43,7 @@ export interface CaptureResponse {
 export interface CaptureServer extends Listening {
   readonly requests: CapturedRequest[];
   /** Resolves once `count` requests have arrived, or rejects after `timeoutMs`. */
-  waitFor(count: number, timeoutMs?: number): Promise<CapturedRequest[]>;
+  waitFor: (count: number, timeoutMs?: number) => Promise<CapturedRequest[]>;
 }
 
 /** Rollbar's success shape: the default answer. */
@@ -54,7 +54,9 @@ const ROLLBAR_ACCEPTED: CaptureResponse = { body: { err: 0, result: { id: null, 
  * moto lacks): it records every request and answers with `respond`'s JSON, so tests can assert
  * the exact requests a client sent.
  */
-export async function captureServer(respond: (request: CapturedRequest) => CaptureResponse = () => ROLLBAR_ACCEPTED): Promise<CaptureServer> {
+export async function captureServer(
+  respond: (request: CapturedRequest) => CaptureResponse = () => ROLLBAR_ACCEPTED,
+): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
   const waiters: Array<() => void> = [];
   const listening = await listen((req, res) => {
@@ -74,7 +76,7 @@ export async function captureServer(respond: (request: CapturedRequest) => Captu
       for (const wake of waiters.splice(0)) wake();
     });
   });
-  const waitFor = async (count: number, timeoutMs = 5_000): Promise<CapturedRequest[]> => {
+  const waitFor = async (count: number, timeoutMs = 5000): Promise<CapturedRequest[]> => {
     const deadline = Date.now() + timeoutMs;
     while (requests.length < count) {
       const left = deadline - Date.now();

@@ -27,8 +27,14 @@ export function parsePrometheus(text: string): Sample[] {
 }
 
 /** The sum of one metric over the samples whose labels `match` accepts. */
-export function sumSamples(samples: readonly Sample[], name: string, match: (labels: Record<string, string>) => boolean = () => true): number {
-  return samples.filter((sample) => sample.name === name && !Number.isNaN(sample.value) && match(sample.labels)).reduce((total, sample) => total + sample.value, 0);
+export function sumSamples(
+  samples: readonly Sample[],
+  name: string,
+  match: (labels: Record<string, string>) => boolean = () => true,
+): number {
+  return samples
+    .filter((sample) => sample.name === name && !Number.isNaN(sample.value) && match(sample.labels))
+    .reduce((total, sample) => total + sample.value, 0);
 }
 
 /** Sums a Prometheus counter over the series carrying every given label value. */

@@ -15,8 +15,8 @@ export interface OtlpCapture {
   readonly endpoint: string;
   readonly exports: OtlpExport[];
   /** True once some export of `signal` contains every needle. */
-  waitFor(signal: OtlpExport['signal'], needles: Array<string | Buffer>, timeoutMs?: number): Promise<OtlpExport>;
-  close(): Promise<void>;
+  waitFor: (signal: OtlpExport['signal'], needles: Array<string | Buffer>, timeoutMs?: number) => Promise<OtlpExport>;
+  close: () => Promise<void>;
 }
 
 const SERVICES = {
@@ -35,7 +35,7 @@ const identity = (buffer: Buffer): Buffer => buffer;
 export async function startOtlpCapture(): Promise<OtlpCapture> {
   const server = new grpc.Server();
   const exports: OtlpExport[] = [];
-  for (const [signal, path] of Object.entries(SERVICES) as Array<[OtlpExport['signal'], string]>) {
+  for (const [signal, path] of Object.entries(SERVICES) as [OtlpExport['signal'], string][]) {
     server.addService(
       {
         Export: {
@@ -67,7 +67,7 @@ export async function startOtlpCapture(): Promise<OtlpCapture> {
     exports,
     async waitFor(signal, needles, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
+      while (true) {
         const found = exports.find((entry) => entry.signal === signal && contains(entry, needles));
         if (found !== undefined) return found;
         if (Date.now() > deadline) {

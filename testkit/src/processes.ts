@@ -15,7 +15,7 @@ export const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cruddur-test-'));
  * so real AWS or Honeycomb credentials can never be used by a test.
  */
 export function cleanEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: os.tmpdir(), ...extra };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), ...extra };
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when this child has exited. */
@@ -36,8 +36,8 @@ export interface Proc {
   /** The process itself, also when pinned (taskset execs the command). */
   readonly pid: number;
   /** The last lines of output, for failure messages. */
-  tail(lines?: number): string;
-  stop(): Promise<void>;
+  tail: (lines?: number) => string;
+  stop: () => Promise<void>;
 }
 
 export interface StartOptions {
@@ -75,7 +75,11 @@ export function spawnLogged(
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; logFd: number; stdoutToLog?: boolean },
 ): ChildProcess {
-  return spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', options.stdoutToLog === true ? options.logFd : 'ignore', options.logFd] });
+  return spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', options.stdoutToLog === true ? options.logFd : 'ignore', options.logFd],
+  });
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails saying what it waited for. */
@@ -115,7 +119,8 @@ export async function waitForOk(url: string, child: ChildProcess, timeoutMs = 60
 }
 
 /** `waitForOk` for a `Proc`, with its log tail in the failure. */
-export const waitForHttp = (proc: Proc, url: string, timeoutMs = 60_000): Promise<void> => waitForOk(url, proc.child, timeoutMs, () => proc.tail());
+export const waitForHttp = (proc: Proc, url: string, timeoutMs = 60_000): Promise<void> =>
+  waitForOk(url, proc.child, timeoutMs, () => proc.tail());
 
 let clockTicksPerSecond: number | undefined;
 

@@ -13,7 +13,7 @@ export const fixedClock: Clock = { now: () => FIXED_NOW };
 export interface TestService extends Listening {
   readonly config: AppConfig;
   /** Every log line the service wrote, parsed. */
-  readonly logs: Array<Record<string, unknown>>;
+  readonly logs: Record<string, unknown>[];
 }
 
 export interface TestServiceOptions {
@@ -25,7 +25,7 @@ export interface TestServiceOptions {
 /** The real service (config → store → services → routes) on a free port, logs captured. */
 export async function startService(options: TestServiceOptions = {}): Promise<TestService> {
   const config = parseConfig({ CRUDDUR_DEBUG_ROUTES: 'true', ...options.env });
-  const logs: Array<Record<string, unknown>> = [];
+  const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       for (const line of chunk.toString('utf8').split('\n')) {

@@ -76,8 +76,8 @@ export interface Stack {
   readonly rollbarUrl: string;
   readonly aws: AwsAccess;
   /** Recreates the collector with another set of config files (repository-relative); the rest keeps running. */
-  reconfigureCollector(files: readonly string[]): Promise<void>;
-  down(): Promise<void>;
+  reconfigureCollector: (files: readonly string[]) => Promise<void>;
+  down: () => Promise<void>;
 }
 
 export interface StackOptions {
@@ -95,7 +95,10 @@ export interface StackOptions {
  * developer's own `make up` stack can keep running beside the tests.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const ports = Object.fromEntries(await Promise.all(PORT_VARIABLES.map(async (name) => [name, await freePort()] as const))) as Record<PortVariable, number>;
+  const ports = Object.fromEntries(await Promise.all(PORT_VARIABLES.map(async (name) => [name, await freePort()] as const))) as Record<
+    PortVariable,
+    number
+  >;
   const projectName = `${options.projectPrefix ?? 'cruddur-it'}-${process.pid}`;
   // Testcontainers passes the whole shell environment to compose; everything the compose file
   // reads is pinned here so a developer's real tokens or image overrides never reach the test.

@@ -34,13 +34,17 @@ export interface Moto {
   /** moto with the canary credentials: what a collector under test signs with. */
   readonly access: AwsAccess;
   /** Forgets everything stored (moto keeps every segment in memory). */
-  reset(): Promise<void>;
-  stop(): Promise<void>;
+  reset: () => Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startMoto(options: StandinOptions = {}): Promise<Moto> {
   const port = await freePort();
-  const proc = startProcess('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { env: cleanEnv(), cpu: options.cpu, logDir: options.logDir });
+  const proc = startProcess('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
+    env: cleanEnv(),
+    cpu: options.cpu,
+    logDir: options.logDir,
+  });
   const url = `http://127.0.0.1:${String(port)}`;
   await waitForHttp(proc, `${url}/moto-api/`);
   const access = { endpoint: url, region: REGION, accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey };
@@ -51,9 +55,9 @@ export interface Honeycomb {
   readonly proc: Proc;
   readonly grpcEndpoint: string;
   readonly httpUrl: string;
-  received(): Promise<HoneycombReport>;
-  reset(): Promise<void>;
-  stop(): Promise<void>;
+  received: () => Promise<HoneycombReport>;
+  reset: () => Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export interface HoneycombOptions extends StandinOptions {
@@ -86,7 +90,7 @@ export async function startHoneycomb(options: HoneycombOptions = {}): Promise<Ho
 export interface Rollbar {
   readonly proc: Proc;
   readonly url: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startRollbar(): Promise<Rollbar> {

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
  * rejects segments whose trace id is more than 30 days old), the other 24 are random.
  */
 export function newXrayCompatibleTraceId(now = Date.now()): string {
-  const epoch = Math.floor(now / 1000).toString(16).padStart(8, '0');
+  const epoch = Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `${epoch}${randomBytes(12).toString('hex')}`;
 }
 

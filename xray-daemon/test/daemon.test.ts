@@ -12,12 +12,24 @@ import { CANARY, REGION, startHoneycomb, type Honeycomb } from '@cruddur/testkit
 // "remote" collector, which is the other way the same file is meant to be used.
 
 const SAMPLING_RULES = {
-  SamplingRuleRecords: [{
-    SamplingRule: {
-      RuleName: 'Cruddur', Priority: 9000, FixedRate: 0.1, ReservoirSize: 5, ServiceName: 'cruddur-backend',
-      ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', ResourceARN: '*', Version: 1, Attributes: {},
+  SamplingRuleRecords: [
+    {
+      SamplingRule: {
+        RuleName: 'Cruddur',
+        Priority: 9000,
+        FixedRate: 0.1,
+        ReservoirSize: 5,
+        ServiceName: 'cruddur-backend',
+        ServiceType: '*',
+        Host: '*',
+        HTTPMethod: '*',
+        URLPath: '*',
+        ResourceARN: '*',
+        Version: 1,
+        Attributes: {},
+      },
     },
-  }],
+  ],
 };
 
 let xrayApi: CaptureServer;
@@ -26,11 +38,16 @@ let remote: Collector;
 let daemon: Collector;
 
 beforeAll(async () => {
-  xrayApi = await captureServer((req) => (req.path === '/GetSamplingRules'
-    ? { status: 200, body: SAMPLING_RULES }
-    : { status: 200, body: { SamplingTargetDocuments: [], LastRuleModification: 0, UnprocessedStatistics: [] } }));
+  xrayApi = await captureServer((req) =>
+    req.path === '/GetSamplingRules'
+      ? { status: 200, body: SAMPLING_RULES }
+      : { status: 200, body: { SamplingTargetDocuments: [], LastRuleModification: 0, UnprocessedStatistics: [] } },
+  );
   honeycomb = await startHoneycomb();
-  remote = await startCollector({ configs: [config('base'), config('honeycomb'), config('local-honeycomb')], honeycombEndpoint: honeycomb.grpcEndpoint });
+  remote = await startCollector({
+    configs: [config('base'), config('honeycomb'), config('local-honeycomb')],
+    honeycombEndpoint: honeycomb.grpcEndpoint,
+  });
   daemon = await startCollector({
     configs: [config('base'), daemonConfig, config('local-aws')],
     awsEndpoint: xrayApi.url,
@@ -46,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('X-Ray daemon role', () => {
-  it('relays an SDK\'s GetSamplingRules call on TCP to X-Ray, SigV4-signed, and returns the answer', async () => {
+  it("relays an SDK's GetSamplingRules call on TCP to X-Ray, SigV4-signed, and returns the answer", async () => {
     const res = await fetch(`http://127.0.0.1:${daemon.ports.daemon}/GetSamplingRules`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(SAMPLING_RULES);
@@ -55,45 +72,80 @@ describe('X-Ray daemon role', () => {
     expect(call?.method).toBe('POST');
     expect(call?.body).toBe('{}');
     // The SDK sends no credentials; the daemon signs with the collector's, for the xray service.
-    expect(String(call?.headers['authorization'])).toMatch(
-      new RegExp(`^AWS4-HMAC-SHA256 Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/xray/aws4_request, SignedHeaders=\\S+, Signature=[0-9a-f]{64}$`));
+    expect(String(call?.headers.authorization)).toMatch(
+      new RegExp(
+        `^AWS4-HMAC-SHA256 Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/xray/aws4_request, SignedHeaders=\\S+, Signature=[0-9a-f]{64}$`,
+      ),
+    );
     expect(call?.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
   });
 
   it('relays SamplingTargets the same way', async () => {
-    const body = JSON.stringify({ SamplingStatisticsDocuments: [{ RuleName: 'Cruddur', ClientID: 'abc', RequestCount: 1, SampledCount: 1, BorrowCount: 0, Timestamp: Date.now() / 1000 }] });
+    const body = JSON.stringify({
+      SamplingStatisticsDocuments: [
+        { RuleName: 'Cruddur', ClientID: 'abc', RequestCount: 1, SampledCount: 1, BorrowCount: 0, Timestamp: Date.now() / 1000 },
+      ],
+    });
     const res = await fetch(`http://127.0.0.1:${daemon.ports.daemon}/SamplingTargets`, { method: 'POST', body });
     expect(res.status).toBe(200);
     const call = xrayApi.requests.find((r) => r.path === '/SamplingTargets');
     expect(call?.body).toBe(body);
-    expect(String(call?.headers['authorization'])).toContain(`/${REGION}/xray/aws4_request`);
+    expect(String(call?.headers.authorization)).toContain(`/${REGION}/xray/aws4_request`);
   });
 
   it('forwards UDP segments over OTLP to the remote collector, whose vendor pipelines deliver them', async () => {
-    const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+    const epoch = Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(8, '0');
     const rest = randomBytes(12).toString('hex');
     const parentId = randomBytes(8).toString('hex');
     const subId = randomBytes(8).toString('hex');
     const now = Date.now() / 1000;
     const segment = {
-      trace_id: `1-${epoch}-${rest}`, id: parentId, name: 'cruddur-flask', start_time: now - 0.2, end_time: now,
+      trace_id: `1-${epoch}-${rest}`,
+      id: parentId,
+      name: 'cruddur-flask',
+      start_time: now - 0.2,
+      end_time: now,
       http: { request: { method: 'GET', url: 'http://localhost:4567/api/activities/@andrewbrown' }, response: { status: 200 } },
       annotations: { app_user_handle: 'andrewbrown' },
-      subsegments: [{ id: subId, name: 'mock-data', start_time: now - 0.1, end_time: now - 0.05, metadata: { default: { now: '2023-02-25T18:39:27Z', 'results-size': 3 } } }],
+      subsegments: [
+        {
+          id: subId,
+          name: 'mock-data',
+          start_time: now - 0.1,
+          end_time: now - 0.05,
+          metadata: { default: { now: '2023-02-25T18:39:27Z', 'results-size': 3 } },
+        },
+      ],
     };
     const sock = dgram.createSocket('udp4');
-    await new Promise<void>((resolve, reject) => sock.send(Buffer.from(`{"format": "json", "version": 1}\n${JSON.stringify(segment)}`),
-      daemon.ports.daemon, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sock.send(Buffer.from(`{"format": "json", "version": 1}\n${JSON.stringify(segment)}`), daemon.ports.daemon, '127.0.0.1', (e) =>
+        e ? reject(e) : resolve(),
+      ),
+    );
     sock.close();
 
-    const spans = await waitFor('both daemon spans in Honeycomb', async () => {
-      const got = (await honeycomb.received()).spans.filter((s) => s.traceId === `${epoch}${rest}`);
-      return got.length >= 2 ? got : undefined;
-    }, 45_000);
+    const spans = await waitFor(
+      'both daemon spans in Honeycomb',
+      async () => {
+        const got = (await honeycomb.received()).spans.filter((s) => s.traceId === `${epoch}${rest}`);
+        return got.length >= 2 ? got : undefined;
+      },
+      45_000,
+    );
     // The awsxray receiver (v0.156.0) still emits the pre-1.21 HTTP semconv names for segments.
     expect(spans.find((s) => s.spanId === parentId)).toMatchObject({
-      name: 'cruddur-flask', parentSpanId: '', kind: 'Server',
-      attributes: { 'http.method': 'GET', 'http.status_code': 200, 'http.url': 'http://localhost:4567/api/activities/@andrewbrown', app_user_handle: 'andrewbrown' },
+      name: 'cruddur-flask',
+      parentSpanId: '',
+      kind: 'Server',
+      attributes: {
+        'http.method': 'GET',
+        'http.status_code': 200,
+        'http.url': 'http://localhost:4567/api/activities/@andrewbrown',
+        app_user_handle: 'andrewbrown',
+      },
     });
     expect(spans.find((s) => s.spanId === subId)).toMatchObject({ name: 'mock-data', parentSpanId: parentId });
   });

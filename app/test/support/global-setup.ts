@@ -9,5 +9,8 @@ import { fileURLToPath } from 'node:url';
 export default function buildApp(): void {
   const appDir = fileURLToPath(new URL('../../', import.meta.url));
   rmSync(new URL('../../dist/', import.meta.url), { recursive: true, force: true });
-  execFileSync(fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url)), ['-p', 'tsconfig.build.json'], { cwd: appDir, stdio: 'inherit' });
+  execFileSync(fileURLToPath(new URL('../../../node_modules/.bin/tsc', import.meta.url)), ['-p', 'tsconfig.build.json'], {
+    cwd: appDir,
+    stdio: 'inherit',
+  });
 }

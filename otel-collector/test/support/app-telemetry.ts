@@ -48,7 +48,10 @@ export class FakeApp {
   private readonly tracerProvider: TracerProvider;
   private readonly loggerProvider: LoggerProvider;
 
-  constructor(otlpUrl: string, readonly instanceId: string) {
+  constructor(
+    otlpUrl: string,
+    readonly instanceId: string,
+  ) {
     const resource = resourceFromAttributes({
       'service.name': SERVICE_NAME,
       'service.instance.id': instanceId,
@@ -88,10 +91,14 @@ export class FakeApp {
     const ctx = trace.setSpan(ROOT_CONTEXT, server);
     let childSpanId: string | undefined;
     if (r.withHomeChild) {
-      const child = this.tracerProvider.getTracer('home.activities').startSpan('home-activities-mock-data', {
-        kind: SpanKind.INTERNAL,
-        attributes: { 'app.now': new Date().toISOString(), 'app.result_length': 3 },
-      }, ctx);
+      const child = this.tracerProvider.getTracer('home.activities').startSpan(
+        'home-activities-mock-data',
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: { 'app.now': new Date().toISOString(), 'app.result_length': 3 },
+        },
+        ctx,
+      );
       childSpanId = child.spanContext().spanId;
       child.end();
     }
@@ -131,8 +138,21 @@ export class FakeApp {
 /** The requests every end-to-end run sends: a 200 with the home child span, a 500, a 404 and a 422. */
 export const APP_REQUESTS: AppRequest[] = [
   { method: 'GET', route: '/api/activities/home', path: '/api/activities/home', status: 200, handle: 'andrewbrown', withHomeChild: true },
-  { method: 'GET', route: '/api/activities/notifications', path: '/api/activities/notifications', status: 500, handle: 'worf', exception: 'notifications store unavailable' },
-  { method: 'GET', route: '/api/activities/:uuid', path: '/api/activities/00000000-0000-4000-8000-000000000000', status: 404, handle: 'garek' },
+  {
+    method: 'GET',
+    route: '/api/activities/notifications',
+    path: '/api/activities/notifications',
+    status: 500,
+    handle: 'worf',
+    exception: 'notifications store unavailable',
+  },
+  {
+    method: 'GET',
+    route: '/api/activities/:uuid',
+    path: '/api/activities/00000000-0000-4000-8000-000000000000',
+    status: 404,
+    handle: 'garek',
+  },
   { method: 'POST', route: '/api/activities', path: '/api/activities', status: 422, handle: 'andrewbrown' },
 ];
 
@@ -148,17 +168,19 @@ export async function exportWithTeamKey(grpcUrl: string, teamKey: string | undef
   let succeeded = false;
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE_NAME }),
-    spanProcessors: [{
-      onStart: () => undefined,
-      onEnd: (span) => {
-        exporter.export([span], (result) => {
-          if (result.error) failure = result.error;
-          else succeeded = result.code === 0;
-        });
+    spanProcessors: [
+      {
+        onStart: () => undefined,
+        onEnd: (span) => {
+          exporter.export([span], (result) => {
+            if (result.error) failure = result.error;
+            else succeeded = result.code === 0;
+          });
+        },
+        forceFlush: () => exporter.forceFlush(),
+        shutdown: () => exporter.shutdown(),
       },
-      forceFlush: () => exporter.forceFlush(),
-      shutdown: () => exporter.shutdown(),
-    }],
+    ],
   });
   provider.getTracer('auth-check').startSpan('auth-check').end();
   const deadline = Date.now() + 15_000;

@@ -31,9 +31,9 @@ export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const traceIds: string[] = [];
   const sentAtMs: number[] = [];
-  const inFlight: Array<Promise<void>> = [];
+  const inFlight: Promise<void>[] = [];
   const pendingEvents = [...(options.events ?? [])].sort((a, b) => a.atMs - b.atMs);
-  const eventRuns: Array<Promise<void>> = [];
+  const eventRuns: Promise<void>[] = [];
   const started = performance.now();
 
   for (let index = 0; index < total; index += 1) {
@@ -41,7 +41,7 @@ export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const elapsed = performance.now() - started;
-    while (pendingEvents.length > 0 && (pendingEvents[0]?.atMs ?? Infinity) <= elapsed) {
+    while (pendingEvents.length > 0 && (pendingEvents[0]?.atMs ?? Number.POSITIVE_INFINITY) <= elapsed) {
       const event = pendingEvents.shift();
       if (event !== undefined) eventRuns.push(event.run());
     }

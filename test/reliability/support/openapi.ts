@@ -99,6 +99,8 @@ export class ResponseValidator {
       check = this.ajv.compile({ $ref: ref });
       this.cache.set(ref, check);
     }
-    return check(body) ? [] : (check.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'} ${JSON.stringify(e.params)}`);
+    return check(body)
+      ? []
+      : (check.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'} ${JSON.stringify(e.params)}`);
   }
 }

@@ -39,7 +39,11 @@ export function validTraceRequest(spanName: string): ValidTraceRequest {
 }
 
 /** Bytes that are not protobuf: field number 0 / wire type 7 at once, then text. */
-export const GARBAGE = Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from('garbage, not protobuf'), Buffer.from([0x00, 0x01])]);
+export const GARBAGE = Buffer.concat([
+  Buffer.from([0xff, 0xff, 0xff, 0xff]),
+  Buffer.from('garbage, not protobuf'),
+  Buffer.from([0x00, 0x01]),
+]);
 
 export const TRACES_METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 export const LOGS_METHOD = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
@@ -49,9 +53,16 @@ export async function grpcRaw(address: string, method: string, payload: Buffer):
   const client = new Client(address, credentials.createInsecure());
   try {
     return await new Promise((resolve) => {
-      client.makeUnaryRequest(method, (b: Buffer) => b, (b: Buffer) => b, payload, { deadline: Date.now() + 10_000 }, (error: ServiceError | null) => {
-        resolve(error ? { code: error.code, details: error.details } : { code: 0, details: '' });
-      });
+      client.makeUnaryRequest(
+        method,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        payload,
+        { deadline: Date.now() + 10_000 },
+        (error: ServiceError | null) => {
+          resolve(error ? { code: error.code, details: error.details } : { code: 0, details: '' });
+        },
+      );
     });
   } finally {
     client.close();
@@ -107,14 +118,19 @@ export function bulkTraceRequest(spans: number, attributeBytes: number): BulkTra
   for (let index = 0; index < spans; index++) {
     const traceId = Buffer.concat([Buffer.alloc(4), randomBytes(12)]);
     traceId.writeUInt32BE(Math.floor(Date.now() / 1000), 0);
-    encoded.push(field(2, Buffer.concat([
-      field(1, traceId),
-      field(2, randomBytes(8)),
-      field(5, Buffer.from('overload')),
-      fixed64(7, nowNs - 5_000_000n),
-      fixed64(8, nowNs),
-      stringAttribute(9, 'payload', payload),
-    ])));
+    encoded.push(
+      field(
+        2,
+        Buffer.concat([
+          field(1, traceId),
+          field(2, randomBytes(8)),
+          field(5, Buffer.from('overload')),
+          fixed64(7, nowNs - 5_000_000n),
+          fixed64(8, nowNs),
+          stringAttribute(9, 'payload', payload),
+        ]),
+      ),
+    );
   }
   const resource = field(1, stringAttribute(1, 'service.name', 'overload-generator'));
   return { spans, bytes: field(1, Buffer.concat([resource, field(2, Buffer.concat(encoded))])) };
