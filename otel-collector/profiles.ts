@@ -61,11 +61,18 @@ function validateManifest(raw: unknown): Manifest {
     for (const key of Object.keys(value)) if (!keys.includes(key)) problem(where, `unknown key "${key}" (expected ${keys.join(', ')})`);
   };
   const configFile = (where: string, value: unknown): string | undefined => {
-    if (typeof value !== 'string' || value === '') return void problem(where, 'expected a repository-relative file path');
-    if (path.posix.isAbsolute(value) || value.includes('\\') || path.posix.normalize(value) !== value || value.startsWith('../')) {
-      return void problem(where, `"${value}" must be a normalised repository-relative path (no leading /, no ..)`);
+    if (typeof value !== 'string' || value === '') {
+      problem(where, 'expected a repository-relative file path');
+      return undefined;
     }
-    if (!/\.ya?ml$/.test(value)) return void problem(where, `"${value}" is not a YAML file`);
+    if (path.posix.isAbsolute(value) || value.includes('\\') || path.posix.normalize(value) !== value || value.startsWith('../')) {
+      problem(where, `"${value}" must be a normalised repository-relative path (no leading /, no ..)`);
+      return undefined;
+    }
+    if (!/\.ya?ml$/.test(value)) {
+      problem(where, `"${value}" is not a YAML file`);
+      return undefined;
+    }
     return value;
   };
 
@@ -159,7 +166,7 @@ export function readProfiles(): Manifest {
   try {
     raw = parse(fs.readFileSync(MANIFEST_PATH, 'utf8'));
   } catch (error) {
-    throw new ProfileError(`${MANIFEST_NAME}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ProfileError(`${MANIFEST_NAME}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   cached = validateManifest(raw);
   return cached;
@@ -228,7 +235,7 @@ function parseCommandLine(argv: readonly string[]): { positionals: string[]; val
     return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
     // node:util's own messages, e.g. "Unknown option '--x'" or "Option '--root <value>' argument missing".
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 

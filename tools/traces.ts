@@ -88,7 +88,9 @@ function printXray(documents: SegmentDoc[]): void {
     return;
   }
   for (const doc of documents) {
-    const flags = [doc.fault ? 'fault' : '', doc.error ? 'error' : '', doc.throttle ? 'throttle' : ''].filter(Boolean).join(',');
+    const flags = [doc.fault === true ? 'fault' : '', doc.error === true ? 'error' : '', doc.throttle === true ? 'throttle' : '']
+      .filter((flag) => flag !== '')
+      .join(',');
     const status = doc.http?.response?.status;
     const annotations = Object.entries(doc.annotations ?? {})
       .map(([key, value]) => `${key}=${String(value)}`)
@@ -97,7 +99,7 @@ function printXray(documents: SegmentDoc[]): void {
     const ms =
       doc.start_time !== undefined && doc.end_time !== undefined ? `${((doc.end_time - doc.start_time) * 1000).toFixed(2)} ms` : '';
     console.log(
-      `   X-Ray      ${kind} ${doc.name}  ${ms}${doc.user ? `  user=${doc.user}` : ''}${status === undefined ? '' : `  http ${String(status)}`}${flags ? `  [${flags}]` : ''}${annotations ? `  annotations: ${annotations}` : ''}`,
+      `   X-Ray      ${kind} ${doc.name}  ${ms}${doc.user === undefined || doc.user === '' ? '' : `  user=${doc.user}`}${status === undefined ? '' : `  http ${String(status)}`}${flags === '' ? '' : `  [${flags}]`}${annotations === '' ? '' : `  annotations: ${annotations}`}`,
     );
     for (const sub of doc.subsegments ?? []) console.log(`                └ subsegment ${sub.name}`);
   }

@@ -12,8 +12,12 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 
 /** Accepts every finished span and keeps none of it. */
 class DroppingSpanProcessor implements SpanProcessor {
-  onStart(_span: Span, _parentContext: Context): void {}
-  onEnd(_span: ReadableSpan): void {}
+  onStart(_span: Span, _parentContext: Context): void {
+    // Nothing happens at start: the floor measures the span alone.
+  }
+  onEnd(_span: ReadableSpan): void {
+    // Dropped: no export, no queue.
+  }
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }

@@ -26,7 +26,10 @@ function telemetrygenBinary(): string {
 }
 let telemetrygenPath: string | undefined;
 /** Resolved on first use, so a missing binary fails with the hint above only when a step needs it. */
-export const telemetrygen = (): string => (telemetrygenPath ??= telemetrygenBinary());
+export const telemetrygen = (): string => {
+  telemetrygenPath ??= telemetrygenBinary();
+  return telemetrygenPath;
+};
 
 /** Span attributes shaped like the app's request span; telemetrygen adds its own two (network.peer.address, service.peer.name). */
 export const SPAN_ATTRIBUTES: readonly string[] = [

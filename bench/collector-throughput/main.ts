@@ -143,7 +143,7 @@ async function main(): Promise<void> {
         }
         limit = limitOf(spec, steps);
         if (PROFILE) {
-          const target = limit.limitStep ?? steps[steps.length - 1]?.targetSpansPerSecond ?? Math.max(...STEPS);
+          const target = limit.limitStep ?? steps.at(-1)?.targetSpansPerSecond ?? Math.max(...STEPS);
           profile = await profileCollector(spec, collector, backends, target);
         }
       } finally {

@@ -228,7 +228,7 @@ function ratioLines(results: CollectorThroughputResults): string[] {
     const v = verdict(results, c);
     const against = c.name === 'fan-out' ? 'against moto and the Honeycomb stand-in' : 'X-Ray answered by a null endpoint';
     lines.push(
-      `target ${c.name} (${against}) >= ${spans(target)} spans/s per core with 0 loss: ${v.throughputMet === true ? 'met' : 'NOT met'} (${bound(c)}${spans(c.maxPassingSpansPerSecond)}; limit: ${c.limitKind}); RSS <= ${String(results.meta.targets.rssMiB)} MiB: ${v.rssMet === null ? 'n/a' : v.rssMet ? 'met' : 'NOT met'} (${fmt(v.rssMiB)} MiB)`,
+      `target ${c.name} (${against}) >= ${spans(target)} spans/s per core with 0 loss: ${v.throughputMet === true ? 'met' : 'NOT met'} (${bound(c)}${spans(c.maxPassingSpansPerSecond)}; limit: ${c.limitKind}); RSS <= ${String(results.meta.targets.rssMiB)} MiB: ${v.rssMet === null ? 'n/a' : v.rssMet === true ? 'met' : 'NOT met'} (${fmt(v.rssMiB)} MiB)`,
     );
   }
   return lines;

@@ -34,7 +34,7 @@ export function limitOf(
       `note: lower step(s) ${lower.map((s) => String(s.targetSpansPerSecond)).join(', ')} spans/s failed although a higher one passed (noise on the shared machine?)`,
     );
   if (f === undefined) {
-    const top = steps[steps.length - 1];
+    const top = steps.at(-1);
     return {
       max,
       limitStep: null,

@@ -81,6 +81,7 @@ async function serialiserAlone(): Promise<void> {
     const batch = await requestSpans(SERIALISED_BATCH);
     const started = process.hrtime.bigint();
     bytes += ProtobufTraceSerializer.serializeRequest(batch)?.length ?? 0;
+    // biome-ignore lint/nursery/noUnsafePlusOperands: both sides are bigint (hrtime.bigint() minus a bigint); Biome infers number.
     nanos += process.hrtime.bigint() - started;
   }
   const perBatchMs = Number(nanos) / 1e6 / rounds;
@@ -89,8 +90,8 @@ async function serialiserAlone(): Promise<void> {
   );
 }
 
-async function grpcExport(collector: PassThroughCollector): Promise<void> {
-  const exporter = new OTLPTraceExporter({ url: collector.otlpEndpoint });
+async function grpcExport(passThrough: PassThroughCollector): Promise<void> {
+  const exporter = new OTLPTraceExporter({ url: passThrough.otlpEndpoint });
   const exportOnce = (batch: ReadableSpan[]): Promise<number> =>
     new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();

@@ -60,7 +60,7 @@ const APP_DIR = path.join(repoRoot, 'app');
 
 const overlaps = (a: Interval, from: number, to: number): boolean => a.at < to && a.at + a.ms > from;
 
-async function runSetup(name: string, otlp: string, logFd: number): Promise<void> {
+async function runSetup(name: string, otlp: string, serverLogFd: number): Promise<void> {
   const setup = SETUPS[name];
   if (setup === undefined) throw new Error(`unknown setup ${name}; known: ${Object.keys(SETUPS).join(', ')}`);
   const port = await freePort();
@@ -89,7 +89,7 @@ async function runSetup(name: string, otlp: string, logFd: number): Promise<void
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
       },
-      logFd,
+      logFd: serverLogFd,
       stdoutToLog: process.env.DIAG_SERVER_STDOUT === '1',
     },
   );
@@ -125,7 +125,7 @@ function report(
     if (ms > 10) slow.push({ at: sentAt[index] ?? 0, ms });
   });
   const from = sentAt[0] ?? 0;
-  const to = (sentAt[sentAt.length - 1] ?? 0) + 1000;
+  const to = (sentAt.at(-1) ?? 0) + 1000;
   const inWindow = (list: Interval[]) => list.filter((item) => item.at >= from && item.at <= to);
   const serverStalls = inWindow(server.stalls);
   const gcs = inWindow(server.gc);
@@ -159,9 +159,9 @@ function report(
   }
   const windowS = (to - from) / 1000;
   const line = [
-    `${name.padEnd(24)} p50 ${percentile(sorted, 50).toFixed(2)} p99 ${p99.toFixed(2)} max ${(sorted[sorted.length - 1] ?? 0).toFixed(1)} ms; >10 ms: ${String(slow.length)} (server stall ${String(byServer)}, runner stall ${String(byRunner)}, neither ${String(slow.length - byServer - byRunner)})`,
+    `${name.padEnd(24)} p50 ${percentile(sorted, 50).toFixed(2)} p99 ${p99.toFixed(2)} max ${(sorted.at(-1) ?? 0).toFixed(1)} ms; >10 ms: ${String(slow.length)} (server stall ${String(byServer)}, runner stall ${String(byRunner)}, neither ${String(slow.length - byServer - byRunner)})`,
     `    server stalls >5 ms: ${String(serverStalls.length)} (sum ${sum(serverStalls).toFixed(0)} ms, max ${max(serverStalls).toFixed(1)}); with a GC pause inside: ${String(serverStalls.filter((stall) => explained(stall, gcs)).length)}, with an export call inside: ${String(serverStalls.filter((stall) => explained(stall, exportsInWindow)).length)}`,
-    `    gc: ${String(gcs.length)} pauses, ${sum(gcs).toFixed(0)} ms total, max ${max(gcs).toFixed(1)} ms, major ${String(majorGc.length)} (${sum(majorGc).toFixed(0)} ms), promoted ~${(promotedMb / windowS).toFixed(1)} MB/s, new space ${(gcs[gcs.length - 1]?.newSizeMb ?? 0).toFixed(0)} MB; exports: ${String(exportsInWindow.length)} calls, sync part ${sum(exportsInWindow).toFixed(0)} ms total, max ${max(exportsInWindow).toFixed(1)} ms`,
+    `    gc: ${String(gcs.length)} pauses, ${sum(gcs).toFixed(0)} ms total, max ${max(gcs).toFixed(1)} ms, major ${String(majorGc.length)} (${sum(majorGc).toFixed(0)} ms), promoted ~${(promotedMb / windowS).toFixed(1)} MB/s, new space ${(gcs.at(-1)?.newSizeMb ?? 0).toFixed(0)} MB; exports: ${String(exportsInWindow.length)} calls, sync part ${sum(exportsInWindow).toFixed(0)} ms total, max ${max(exportsInWindow).toFixed(1)} ms`,
     `    runner stalls >5 ms: ${String(runnerStalls.length)} (sum ${sum(runnerStalls).toFixed(0)} ms, max ${max(runnerStalls).toFixed(1)}); most requests sent within 5 ms: ${String(burst)}`,
   ];
   process.stdout.write(`${line.join('\n')}\n`);

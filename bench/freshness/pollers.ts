@@ -44,9 +44,9 @@ const WINDOW_CAP_MS = 30_000;
 
 /** One poll, over a window from the oldest pending request less a margin; nothing pending: no poll. */
 function windowed(pending: Pending, read: (fromMs: number) => Promise<number>): () => Promise<number | undefined> {
-  return async () => {
+  return () => {
     const oldest = pending.oldest(WINDOW_CAP_MS);
-    return oldest === undefined ? undefined : read(oldest - WINDOW_MARGIN_MS);
+    return oldest === undefined ? Promise.resolve(undefined) : read(oldest - WINDOW_MARGIN_MS);
   };
 }
 

@@ -29,7 +29,7 @@ function meets(b: BackendFreshness, targetMs: number): boolean {
 
 function worstP95(v: FreshnessVariantResult): number | null {
   const values = BACKENDS.map((backend) => v.backends[backend].p95Ms);
-  return values.some((value) => value === null) ? null : Math.max(...values.map((value) => value ?? 0));
+  return values.includes(null) ? null : Math.max(...values.map((value) => value ?? 0));
 }
 
 function timersCell(v: FreshnessVariantResult, backend: BackendName): string {

@@ -12,7 +12,7 @@ export function pollStats(stats: Poller['stats']): PollStats {
     ...(stats.firstError === undefined ? {} : { firstError: stats.firstError }),
     p50RoundTripMs: finite(percentile(trips, 50)),
     p95RoundTripMs: finite(percentile(trips, 95)),
-    maxRoundTripMs: finite(trips[trips.length - 1]),
+    maxRoundTripMs: finite(trips.at(-1)),
     meanItemsPerPoll: round(stats.polls === 0 ? 0 : stats.items / stats.polls),
   };
 }
@@ -61,7 +61,7 @@ export function backendFreshness(
     p50Ms: finite(percentile(all, 50)),
     p95Ms: finite(percentile(all, 95)),
     p99Ms: finite(percentile(all, 99)),
-    maxMs: finite(all[all.length - 1]),
+    maxMs: finite(all.at(-1)),
     minMs: finite(seenSorted[0]),
     meanMs: finite(seenValues.reduce((a, b) => a + b, 0) / seenValues.length),
     histogram: { binMs: HISTOGRAM_BIN_MS, counts },

@@ -78,7 +78,7 @@ export async function runVariant(plan: VariantPlan, config: RunConfig, startStac
     const measured = all.filter((sent) => !sent.warmup).filter(answered);
     // Sends happen in order: the first measured one follows the warm-up, the last is the last.
     const firstMeasuredSend = all[warmupCount]?.sentAt ?? t0;
-    const lastMeasuredSend = all[all.length - 1]?.sentAt ?? t0;
+    const lastMeasuredSend = all.at(-1)?.sentAt ?? t0;
 
     // Drain: until every measured item is seen by both pollers, or the limit.
     const unseen = (): number => measured.filter((sent) => sent.seen.xray === undefined || sent.seen.cloudwatch === undefined).length;

@@ -30,8 +30,9 @@ export interface AutocannonResult {
 }
 
 interface AutocannonInstance {
-  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
-  on(event: 'done', listener: (result: AutocannonResult) => void): void;
+  /** Two overloads, written as an intersection of call signatures. */
+  on: ((event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void) => void) &
+    ((event: 'done', listener: (result: AutocannonResult) => void) => void);
 }
 
 type Autocannon = (options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void) => AutocannonInstance;

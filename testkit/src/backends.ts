@@ -7,6 +7,7 @@ import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
   FilterLogEventsCommand,
+  type FilterLogEventsCommandOutput,
   GetLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
@@ -193,7 +194,7 @@ function parseMessage(raw: string | undefined): CwLogMessage {
 export async function* logGroupPages(logs: CloudWatchLogsClient, group: string, startTime?: number): AsyncGenerator<CwLogEvent[]> {
   let nextToken: string | undefined;
   do {
-    let out;
+    let out: FilterLogEventsCommandOutput;
     try {
       out = await logs.send(
         new FilterLogEventsCommand({

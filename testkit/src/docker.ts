@@ -98,7 +98,9 @@ export async function searchImageTar(image: string, needles: readonly string[]):
   let tail = Buffer.alloc(0);
   const child = spawn('docker', ['save', image], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     const window = Buffer.concat([tail, chunk]);

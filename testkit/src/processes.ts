@@ -100,22 +100,21 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** Waits until `url` answers 2xx; fails at once, with its output, if the child dies first. */
-export async function waitForOk(url: string, child: ChildProcess, timeoutMs = 60_000, describe: () => string = () => ''): Promise<void> {
-  await waitFor(
-    url,
-    async () => {
-      if (child.exitCode !== null) throw new Error(`process exited (${String(child.exitCode)}) before ${url} answered\n${describe()}`);
-      const response = await fetch(url).catch(() => undefined);
-      await response?.arrayBuffer();
-      return response?.ok === true ? true : undefined;
-    },
-    timeoutMs,
-    100,
-  ).catch((error: unknown) => {
+export async function waitForOk(url: string, child: ChildProcess, timeoutMs = 60_000, output: () => string = () => ''): Promise<void> {
+  const died = (): Error => new Error(`process exited (${String(child.exitCode)}) before ${url} answered\n${output()}`);
+  const answered = async (): Promise<true | undefined> => {
+    if (child.exitCode !== null) throw died();
+    const response = await fetch(url).catch(() => undefined);
+    await response?.arrayBuffer();
+    return response?.ok === true ? true : undefined;
+  };
+  try {
+    await waitFor(url, answered, timeoutMs, 100);
+  } catch (error) {
     // A dead child is the real cause; say so rather than "timed out".
-    if (child.exitCode !== null) throw new Error(`process exited (${String(child.exitCode)}) before ${url} answered\n${describe()}`);
+    if (child.exitCode !== null) throw died();
     throw error;
-  });
+  }
 }
 
 /** `waitForOk` for a `Proc`, with its log tail in the failure. */
