@@ -15,8 +15,9 @@ function scripted(results: ExportResult[]): BatchExporter<string> & { attempts: 
       fake.attempts.push(items);
       done(results.shift() ?? { code: ExportResultCode.SUCCESS });
     },
-    async shutdown() {
+    shutdown() {
       fake.shutdowns += 1;
+      return Promise.resolve();
     },
   };
   return fake;
@@ -28,9 +29,10 @@ function virtualTime(): { now: () => number; sleep: (ms: number) => Promise<void
   const slept: number[] = [];
   return {
     now: () => time,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       slept.push(ms);
       time += ms;
+      return Promise.resolve();
     },
     slept,
   };

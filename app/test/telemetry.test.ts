@@ -72,15 +72,15 @@ beforeAll(async () => {
   service = await listen(app);
 });
 
+beforeEach(() => {
+  spans.reset();
+  logRecords.reset();
+});
+
 afterAll(async () => {
   await service.close();
   await rollbar.close();
   await sdk.shutdown();
-});
-
-beforeEach(() => {
-  spans.reset();
-  logRecords.reset();
 });
 
 /** Spans arrive when they end; the server span ends just after the response is written. */

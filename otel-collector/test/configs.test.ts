@@ -11,8 +11,13 @@ import { collectorArgs, deploymentFiles, profile, readProfiles, type StandinVend
 // the shared receiver, secrets only from the environment, and every documented combination
 // valid for the real binary.
 
+interface Pipeline {
+  receivers: string[];
+  processors?: string[];
+  exporters: string[];
+}
 interface ServiceSection {
-  pipelines?: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }>;
+  pipelines?: Record<string, Pipeline>;
   extensions?: string[];
 }
 interface ConfigFile {
@@ -60,32 +65,36 @@ describe('one file per vendor', () => {
       expect(Object.keys(pipelines).sort()).toEqual([...owned].sort());
       for (const [name, p] of Object.entries(pipelines)) {
         expect(p.processors?.[0], `${name} starts with memory_limiter`).toBe('memory_limiter');
-        if (name === 'traces/xray-send') {
-          // X-Ray's second hop reads only from its own loopback spool, which already batched.
-          expect(p.receivers).toEqual(['otlp/xray-spool']);
-          expect(p.processors).toEqual(['memory_limiter']);
-          expect(pipelines['traces/xray']?.exporters).toEqual(['otlp_grpc/xray-spool']);
-          continue;
-        }
-        expect(p.receivers, name).toEqual(file === daemonConfig ? ['awsxray'] : ['otlp']);
-        // Batch once: in the exporter's persistent queue (after the write to disk, so a killed
-        // collector loses nothing it acknowledged) or, for exporters without a queue, in the processor.
-        const exporters = { ...load(config('honeycomb')).exporters, ...load(file).exporters } as Record<
-          string,
-          { sending_queue?: { storage?: string; batch?: unknown } }
-        >;
-        const queueBatched = p.exporters.every((id) => exporters[id]?.sending_queue?.batch !== undefined);
-        if (queueBatched) {
-          expect(p.processors, `${name} has no batch processor`).not.toContain('batch');
-          for (const id of p.exporters) expect(exporters[id]?.sending_queue?.storage, `${id} queue is persistent`).toBe('file_storage');
-        } else {
-          expect(p.processors?.at(-1), `${name} ends with batch`).toBe('batch');
-        }
+      }
+      // xray.yaml's traces/xray-send reads from X-Ray's own spool: see the next test.
+      const fedByReceiver = Object.entries(pipelines).filter(([name]) => name !== 'traces/xray-send');
+      for (const [name, p] of fedByReceiver) expect(p.receivers, name).toEqual(file === daemonConfig ? ['awsxray'] : ['otlp']);
+      // Batch once: in the exporter's persistent queue (after the write to disk, so a killed
+      // collector loses nothing it acknowledged) or, for exporters without a queue, in the processor.
+      const exporters = { ...load(config('honeycomb')).exporters, ...load(file).exporters } as Record<
+        string,
+        { sending_queue?: { storage?: string; batch?: unknown } }
+      >;
+      const queueBatched = ([, p]: [string, Pipeline]): boolean =>
+        p.exporters.every((id) => exporters[id]?.sending_queue?.batch !== undefined);
+      for (const [name, p] of fedByReceiver.filter(queueBatched)) {
+        expect(p.processors, `${name} has no batch processor`).not.toContain('batch');
+        for (const id of p.exporters) expect(exporters[id]?.sending_queue?.storage, `${id} queue is persistent`).toBe('file_storage');
+      }
+      for (const [name, p] of fedByReceiver.filter((entry) => !queueBatched(entry))) {
+        expect(p.processors?.at(-1), `${name} ends with batch`).toBe('batch');
       }
       // Extensions and telemetry are base.yaml's: a list in a vendor file would replace base's.
       expect(load(file).service?.extensions).toBeUndefined();
     },
   );
+
+  it("X-Ray's second hop (traces/xray-send) reads only from its own loopback spool, which already batched", () => {
+    const pipelines = load(config('xray')).service?.pipelines ?? {};
+    expect(pipelines['traces/xray-send']?.receivers).toEqual(['otlp/xray-spool']);
+    expect(pipelines['traces/xray-send']?.processors).toEqual(['memory_limiter']);
+    expect(pipelines['traces/xray']?.exporters).toEqual(['otlp_grpc/xray-spool']);
+  });
 
   it('base.yaml and the local-*.yaml overlays declare no pipeline', () => {
     expect(load(config('base')).service?.pipelines).toBeUndefined();
@@ -136,10 +145,25 @@ describe('secrets and environment', () => {
   });
 
   it('production files name no stand-in; each local-*.yaml points its own vendor at one', () => {
-    // Loopback itself is allowed (the X-Ray spool and the daemon's loopback are 127.0.0.1); a
-    // stand-in's port on it (moto 5000, Honeycomb 14317/14318, Rollbar 18080) or variable is not.
+    // Loopback appears only as the collector's own internal endpoints (diagnostics, its metrics,
+    // the X-Ray spool hop, the daemon role's loop back into the shared receiver), each listed here;
+    // any other loopback address, a stand-in's port or a stand-in variable is a stand-in leaking in.
+    const internal = new Set([
+      '127.0.0.1:${env:OTELCOL_PPROF_PORT:-1777}',
+      '127.0.0.1:${env:OTELCOL_ZPAGES_PORT:-55679}',
+      '${env:OTELCOL_METRICS_HOST:-127.0.0.1}',
+      '127.0.0.1:${env:OTELCOL_XRAY_SPOOL_PORT:-4319}',
+      '${env:OTELCOL_LOOPBACK_ENDPOINT:-127.0.0.1:4317}',
+    ]);
     for (const f of Object.keys(OWNED)) {
-      expect(fs.readFileSync(f, 'utf8')).not.toMatch(/(127\.0\.0\.1|localhost|\[::1\]):(5000|1431[78]|18080)\b|_STANDIN_/);
+      const text = fs.readFileSync(f, 'utf8');
+      const values = text.split('\n').map((line) => line.replace(/(^|\s)#.*$/, ''));
+      const loopback = values.flatMap((line) => line.match(/\S*(127\.0\.0\.1|localhost|\[::1\])\S*/g) ?? []);
+      expect(
+        loopback.filter((address) => !internal.has(address)),
+        f,
+      ).toEqual([]);
+      expect(text).not.toMatch(/localhost:(5000|14317)|_STANDIN_/);
     }
     const honeycomb = load(config('local-honeycomb'));
     expect(Object.keys(honeycomb.exporters ?? {})).toEqual(['otlp_grpc/honeycomb']);
@@ -228,7 +252,9 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
       // Both ways: an overlay without its exporter is meaningless, and a profile missing one of
       // its overlays would send to the real vendor in a deployment without its credentials.
       expect([...p.standins].sort(), p.name).toEqual(applicable.sort());
-      if (p.standins.includes('honeycomb')) expect(p.files, p.name).toContain('otel-collector/config/honeycomb.yaml');
+    }
+    for (const p of manifest.profiles.filter((q) => q.standins.includes('honeycomb'))) {
+      expect(p.files, p.name).toContain('otel-collector/config/honeycomb.yaml');
     }
   });
 
@@ -252,7 +278,7 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
 
 describe('profiles.ts command line', () => {
   const script = path.join(repoRoot, 'otel-collector/profiles.ts');
-  const cli = (args: string[], file = script) => spawnSync(process.execPath, [file, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  const cli = (argv: string[], file = script) => spawnSync(process.execPath, [file, ...argv], { cwd: repoRoot, encoding: 'utf8' });
 
   it('prints the arguments, the files and the list', () => {
     const files = deploymentFiles(manifest.defaultProfile, 'all');
@@ -283,8 +309,8 @@ describe('profiles.ts command line', () => {
     [['list', 'xray'], /list takes no argument/],
     [['name', 'nope'], /unknown profile "nope"/],
     [['name', 'xray', '--standins', 'aws'], /name takes no option/],
-  ])('%j: a clear error on stderr, exit 2', (args, message) => {
-    const res = cli(args);
+  ])('%j: a clear error on stderr, exit 2', (argv, message) => {
+    const res = cli(argv);
     expect(res.stdout).toBe('');
     expect(res.stderr).toMatch(message);
     expect(res.status).toBe(2);

@@ -30,7 +30,7 @@ let collector: Collector;
 let sent: SentRequest[];
 const instanceId = randomUUID();
 
-async function honeycombSpansFor(traceIds: string[], count: number): Promise<ReceivedSpan[]> {
+function honeycombSpansFor(traceIds: string[], count: number): Promise<ReceivedSpan[]> {
   return waitFor(`${count} spans in the Honeycomb stand-in`, async () => {
     const report = await honeycomb.received();
     const spans = report.spans.filter((s) => traceIds.includes(s.traceId));
@@ -38,7 +38,7 @@ async function honeycombSpansFor(traceIds: string[], count: number): Promise<Rec
   });
 }
 
-async function documentsFor(s: SentRequest, count: number): Promise<SegmentDoc[]> {
+function documentsFor(s: SentRequest, count: number): Promise<SegmentDoc[]> {
   return waitFor(`${count} X-Ray documents for ${s.request.method} ${s.request.path}`, async () => {
     const docs = await xrayDocuments(moto.access, s.xrayTraceId);
     return docs.length >= count ? docs : undefined;
@@ -47,7 +47,7 @@ async function documentsFor(s: SentRequest, count: number): Promise<SegmentDoc[]
 
 const byRoute = (route: string, status: number): SentRequest => {
   const found = sent.find((s) => s.request.route === route && s.request.status === status);
-  if (!found) throw new Error(`no request ${route} ${status} was sent`);
+  if (found === undefined) throw new Error(`no request ${route} ${status} was sent`);
   return found;
 };
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // What each backend holds after the run, for the closing report (counts only, no content).
-  if (honeycomb && moto && sent) {
+  if (honeycomb !== undefined && moto !== undefined && sent !== undefined) {
     const report = await honeycomb.received();
     const docs = (await Promise.all(sent.map((s) => xrayDocuments(moto.access, s.xrayTraceId)))).flat();
     const events = await logEvents(moto.access, LOG_GROUP, `${SERVICE_NAME}/${instanceId}`).catch(() => []);
@@ -315,10 +315,11 @@ describe('vendor switch', () => {
       awsEndpoint: moto.url,
       honeycombEndpoint: honeycomb.grpcEndpoint,
     });
+    const first = APP_REQUESTS[0];
+    if (first === undefined) throw new Error('APP_REQUESTS is empty');
     const app = new FakeApp(collector.otlpUrl, instanceId);
-    const [later] = [app.request({ ...APP_REQUESTS[0]!, handle: 'coco' })];
+    const later = app.request({ ...first, handle: 'coco' });
     await app.shutdown();
-    if (!later) throw new Error('nothing sent');
 
     await honeycombSpansFor([later.traceId], 2);
     await waitFor('the new access log in CloudWatch', async () => {

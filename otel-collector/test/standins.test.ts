@@ -25,7 +25,7 @@ const item = (extra: Record<string, unknown> = {}) => ({
   },
 });
 
-async function postItem(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+function postItem(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${rollbar.url}/api/1/item/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -184,7 +184,7 @@ describe('vendor choice lives in YAML', () => {
           async () => ((await honeycombReport(stack.honeycombUrl)).spans.some((span) => span.traceId === traceId) ? true : undefined),
           5000,
         ).catch(() => undefined);
-        return inHoneycomb ? traceId : undefined;
+        return inHoneycomb === true ? traceId : undefined;
       },
       60_000,
     );

@@ -6,7 +6,7 @@ import { stackForFile } from '@cruddur/testkit/file-stack';
 import { settledCount, steadyLoad } from './support/load.ts';
 
 /**
- * Issue 5.2: the AWS stand-in goes dark for 30 s (paused: connections hang, as a network outage
+ * The AWS stand-in goes dark for 30 s (paused: connections hang, as a network outage
  * does), and while data is queued the collector is killed and started again. CloudWatch Logs
  * and X-Ray ride on persistent sending queues (file_storage; X-Ray's is the spool in front of
  * the queue-less awsxray exporter, see otel-collector/config/xray.yaml): nothing may be lost.
@@ -29,7 +29,12 @@ describe('backend outage and collector restart', () => {
       ratePerSecond: RATE,
       durationMs: DURATION_MS,
       events: [
-        { atMs: OUTAGE_START_MS, run: async () => void (await docker('pause', moto)) },
+        {
+          atMs: OUTAGE_START_MS,
+          run: async () => {
+            await docker('pause', moto);
+          },
+        },
         {
           atMs: COLLECTOR_KILL_MS,
           run: async () => {
@@ -37,7 +42,12 @@ describe('backend outage and collector restart', () => {
             await docker('start', collector);
           },
         },
-        { atMs: OUTAGE_END_MS, run: async () => void (await docker('unpause', moto)) },
+        {
+          atMs: OUTAGE_END_MS,
+          run: async () => {
+            await docker('unpause', moto);
+          },
+        },
       ],
     });
     expect(result.statuses).toEqual({ 200: result.sent });

@@ -6,7 +6,7 @@ import { docker, inspectContainer } from '@cruddur/testkit/docker';
 import { stackForFile } from '@cruddur/testkit/file-stack';
 
 /**
- * Issue 5.1: under a steady 200 req/s, the collector sidecar is killed (SIGKILL) for 10 s and
+ * Under a steady 200 req/s, the collector sidecar is killed (SIGKILL) for 10 s and
  * started again. The app must answer every request, and the SDK's buffer and retries must get
  * at least 99.9 % of the traces to Honeycomb once the collector is back.
  */

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { metricSum } from '@cruddur/testkit/metrics';
 import { docker, inspectContainer } from '@cruddur/testkit/docker';
 import { stackForFile } from '@cruddur/testkit/file-stack';
-import { steadyLoad } from './support/load.ts';
+import { steadyLoad, type LoadResult } from './support/load.ts';
 import { bulkTraceRequest, grpcRaw, TRACES_METHOD, validTraceRequest } from './support/wire.ts';
 
 /**
- * Issue 5.3 (collector side): under overload the collector refuses data (memory_limiter) and
+ * Collector side: under overload the collector refuses data (memory_limiter) and
  * stays up, instead of growing until the kernel OOM-kills it.
  *
  * The overload: both vendors stall (moto and the Honeycomb stand-in are paused, so every export
@@ -144,7 +144,7 @@ describe('collector overload', () => {
 
     await docker('pause', ...stalled);
     let floodResult: FloodResult;
-    let appLoad;
+    let appLoad: LoadResult;
     try {
       [floodResult, appLoad] = await Promise.all([
         flood(otlpAddress, payload.bytes, Date.now() + FLOOD_MS),

@@ -73,8 +73,11 @@ function runSchemathesis(baseUrl: string, reportDir: string): Promise<{ code: nu
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, output }));
   });
@@ -91,7 +94,9 @@ beforeAll(async () => {
   // As production runs it, less the exporters (nothing to send to) and the debug routes (off).
   app = await startAppProcess({ OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', LOG_LEVEL: 'info' });
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cruddur-fuzz-'));
-  ({ code: stCode, output: stOutput } = await runSchemathesis(app.url, reportDir));
+  const run = await runSchemathesis(app.url, reportDir);
+  stCode = run.code;
+  stOutput = run.output;
   const file = fs.readdirSync(reportDir).find((name) => name.startsWith('json-') && name.endsWith('.json'));
   if (file === undefined) throw new Error(`schemathesis wrote no JSON report (exit ${stCode}):\n${stOutput.slice(-4000)}`);
   report = JSON.parse(fs.readFileSync(path.join(reportDir, file), 'utf8')) as SchemathesisReport;

@@ -156,8 +156,10 @@ function delta(before: Record<string, number>, after: Record<string, number>): R
 }
 
 async function expectHealthy(collector: Collector): Promise<void> {
+  // biome-ignore lint/suspicious/noMisplacedAssertion: an assertion helper, called only from it() bodies.
   expect(collector.proc.child.exitCode, collector.proc.tail()).toBeNull();
   const health = await fetch(`http://127.0.0.1:${collector.ports.health}/`);
+  // biome-ignore lint/suspicious/noMisplacedAssertion: an assertion helper, called only from it() bodies.
   expect(health.status).toBe(200);
 }
 
@@ -169,12 +171,15 @@ describe('shipped configs (telemetry level normal)', () => {
   let honeycomb: Honeycomb;
   let collector: Collector;
 
-  let before: string;
+  let countersAtStart: string;
 
   beforeAll(async () => {
     honeycomb = await startHoneycomb();
     collector = await startCollector({ configs: CONFIGS, honeycombEndpoint: honeycomb.grpcEndpoint });
-    before = JSON.stringify({ otlp: await receiverCounters(collector, 'otlp'), awsxray: await receiverCounters(collector, 'awsxray') });
+    countersAtStart = JSON.stringify({
+      otlp: await receiverCounters(collector, 'otlp'),
+      awsxray: await receiverCounters(collector, 'awsxray'),
+    });
   });
   afterAll(async () => {
     if (collector && collector.proc.child.exitCode === null) {
@@ -182,7 +187,7 @@ describe('shipped configs (telemetry level normal)', () => {
         otlp: await receiverCounters(collector, 'otlp'),
         awsxray: await receiverCounters(collector, 'awsxray'),
       });
-      figures.push(`[normal] receiver counters before the run: ${before}`, `[normal] receiver counters after the run:  ${after}`);
+      figures.push(`[normal] receiver counters before the run: ${countersAtStart}`, `[normal] receiver counters after the run:  ${after}`);
     }
     await collector?.stop();
     await honeycomb?.stop();

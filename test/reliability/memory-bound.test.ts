@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import { docker, exec, inspectContainer } from '@cruddur/testkit/docker';
 import { stackForFile } from '@cruddur/testkit/file-stack';
-import { steadyLoad } from './support/load.ts';
+import { steadyLoad, type LoadResult } from './support/load.ts';
 
 /**
- * Issue 5.3 (app side): a 5-minute collector outage at 200 req/s may grow the app's resident
+ * App side: a 5-minute collector outage at 200 req/s may grow the app's resident
  * memory by at most 50 MB. The SDK's queues are bounded (OTEL_BSP_MAX_QUEUE_SIZE,
  * OTEL_BLRP_MAX_QUEUE_SIZE): past them it drops telemetry rather than memory.
  */
@@ -46,7 +46,7 @@ describe('memory bounds', () => {
         () => undefined,
       );
     }, SAMPLE_EVERY_MS);
-    let result;
+    let result: LoadResult;
     try {
       result = await steadyLoad({ url: `${file.stack.appUrl}/api/activities/home`, ratePerSecond: RATE, durationMs: OUTAGE_MS });
     } finally {

@@ -6,7 +6,7 @@ import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { toXrayTraceId as toXRayTraceId } from '@cruddur/testkit/trace-ids';
+import { toXrayTraceId } from '@cruddur/testkit/trace-ids';
 
 export const SERVICE_NAME = 'cruddur-backend';
 
@@ -35,8 +35,6 @@ export interface SentRequest {
 
 export const SECRET_HEADER_VALUE = 'Bearer canary-app-user-token-0000';
 
-export { toXRayTraceId };
-
 /**
  * Emits what the Cruddur app emits, through the same SDK and exporters: a SERVER span per
  * request with stable HTTP semconv, the user attributes, the home route's child span, and an
@@ -45,13 +43,12 @@ export { toXRayTraceId };
  * console and older exporters rely on).
  */
 export class FakeApp {
+  readonly instanceId: string;
   private readonly tracerProvider: TracerProvider;
   private readonly loggerProvider: LoggerProvider;
 
-  constructor(
-    otlpUrl: string,
-    readonly instanceId: string,
-  ) {
+  constructor(otlpUrl: string, instanceId: string) {
+    this.instanceId = instanceId;
     const resource = resourceFromAttributes({
       'service.name': SERVICE_NAME,
       'service.instance.id': instanceId,
@@ -90,7 +87,7 @@ export class FakeApp {
     const server = tracer.startSpan(`${r.method} ${r.route}`, { kind: SpanKind.SERVER, attributes });
     const ctx = trace.setSpan(ROOT_CONTEXT, server);
     let childSpanId: string | undefined;
-    if (r.withHomeChild) {
+    if (r.withHomeChild === true) {
       const child = this.tracerProvider.getTracer('home.activities').startSpan(
         'home-activities-mock-data',
         {
@@ -102,7 +99,7 @@ export class FakeApp {
       childSpanId = child.spanContext().spanId;
       child.end();
     }
-    if (r.exception) {
+    if (r.exception !== undefined && r.exception !== '') {
       server.recordException(new Error(r.exception));
     }
     if (r.status >= 500) {
@@ -124,7 +121,13 @@ export class FakeApp {
     });
     server.end();
     const { traceId, spanId } = server.spanContext();
-    return { request: r, traceId, serverSpanId: spanId, xrayTraceId: toXRayTraceId(traceId), ...(childSpanId ? { childSpanId } : {}) };
+    return {
+      request: r,
+      traceId,
+      serverSpanId: spanId,
+      xrayTraceId: toXrayTraceId(traceId),
+      ...(childSpanId === undefined ? {} : { childSpanId }),
+    };
   }
 
   async shutdown(): Promise<void> {

@@ -63,11 +63,13 @@ const pointer = (...parts: string[]): string => parts.map((p) => p.replace(/~/g,
  * schemas' `#/components/...` references resolve exactly as a schemathesis run resolves them.
  */
 export class ResponseValidator {
+  private readonly doc: OpenApiDocument;
   private readonly ajv: Ajv2020;
   private readonly cache = new Map<string, ValidateFunction>();
   private static readonly ID = 'https://cruddur.invalid/openapi.yaml';
 
-  constructor(private readonly doc: OpenApiDocument) {
+  constructor(doc: OpenApiDocument) {
+    this.doc = doc;
     // strict off only because the document's top level (openapi, info, paths) is not a schema.
     this.ajv = new Ajv2020({ strict: false, allErrors: true });
     // ajv-formats is CommonJS with a default export; under nodenext the callable is `.default`.
@@ -99,7 +101,7 @@ export class ResponseValidator {
       check = this.ajv.compile({ $ref: ref });
       this.cache.set(ref, check);
     }
-    return check(body)
+    return check(body) === true
       ? []
       : (check.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'} ${JSON.stringify(e.params)}`);
   }
