@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startCollector, type Collector } from '@cruddur/testkit/collector';
 import { metricSum } from '@cruddur/testkit/metrics';
-import { config, daemonConfig, repoRoot } from '@cruddur/testkit/paths';
+import { fromRoot, repoRoot } from '@cruddur/testkit/paths';
 import { sleep, waitFor } from '@cruddur/testkit/processes';
 import { startHoneycomb, type Honeycomb } from '@cruddur/testkit/standins';
+import { deploymentFiles } from '../../otel-collector/profiles.ts';
 import { GARBAGE, grpcRaw, LOGS_METHOD, sendUdp, TRACES_METHOD, validSegment, validTraceRequest, XRAY_HEADER } from './support/wire.ts';
 
 // Malformed OTLP (gRPC and HTTP) and malformed X-Ray UDP segments sent to the real collector
@@ -15,7 +16,7 @@ import { GARBAGE, grpcRaw, LOGS_METHOD, sendUdp, TRACES_METHOD, validSegment, va
 // overlay) and the Honeycomb stand-in. For each kind of garbage: how it is rejected, that the
 // collector stays up and keeps delivering, and exactly which of its own metrics count it.
 
-const CONFIGS = [config('base'), config('honeycomb'), config('honeycomb-logs'), daemonConfig, config('local-honeycomb')];
+const CONFIGS = deploymentFiles('honeycomb-logs-daemon', ['honeycomb']).map(fromRoot);
 /** An operator's one-file overlay: service.telemetry.metrics.level detailed (see docs/reliability.md). */
 const DETAILED_TELEMETRY = path.join(repoRoot, 'test/reliability/fixtures/telemetry-detailed.yaml');
 

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '@cruddur/testkit/collector';
 import { captureServer, type CaptureServer } from '@cruddur/testkit/http';
-import { config, daemonConfig } from '@cruddur/testkit/paths';
+import { fromRoot } from '@cruddur/testkit/paths';
 import { waitFor } from '@cruddur/testkit/processes';
 import { CANARY, REGION, startHoneycomb, type Honeycomb } from '@cruddur/testkit/standins';
+import { deploymentFiles } from '../../otel-collector/profiles.ts';
 
 // The daemon role as an X-Ray SDK sees it: sampling calls on TCP, segments on UDP, on one
 // port. Here daemon.yaml runs standalone (base + daemon + local) in front of a second,
@@ -45,11 +46,11 @@ beforeAll(async () => {
   );
   honeycomb = await startHoneycomb();
   remote = await startCollector({
-    configs: [config('base'), config('honeycomb'), config('local-honeycomb')],
+    configs: deploymentFiles('honeycomb', 'all').map(fromRoot),
     honeycombEndpoint: honeycomb.grpcEndpoint,
   });
   daemon = await startCollector({
-    configs: [config('base'), daemonConfig, config('local-aws')],
+    configs: deploymentFiles('daemon-standalone', 'all').map(fromRoot),
     awsEndpoint: xrayApi.url,
     env: { OTELCOL_LOOPBACK_ENDPOINT: `127.0.0.1:${remote.ports.grpc}` },
   });
