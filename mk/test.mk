@@ -5,7 +5,7 @@
 # needs no TypeScript compiler API, so it works with TypeScript 7. Go: gofmt and go vet per module.
 .PHONY: test lint lint-ts lint-go format typecheck test-unit validate test-collector test-integration test-fast-reliability test-reliability fuzz
 
-test: lint typecheck test-unit test-collector test-integration test-fast-reliability ## every test: lint, typecheck, unit, collector, integration (containers), fast reliability
+test: lint typecheck test-unit test-collector test-integration test-reliability ## every test: lint, typecheck, unit, collector, integration (containers), reliability (~20 min warm)
 
 # ---- lint and format ---------------------------------------------------------------------------
 BIOME := node_modules/.bin/biome
@@ -68,15 +68,16 @@ RELIABILITY_FAST := test/reliability/openapi.test.ts test/reliability/fuzz.test.
 test-fast-reliability: build fuzz-venv collector standins images compose-tool ## fast reliability tests: OpenAPI document, fuzz, malformed input, exposure
 	npx vitest run --project reliability $(RELIABILITY_FAST)
 
-# Canary credentials (not secrets), exported for the whole target and so for its prerequisites:
-# the images this run builds are built with them in the environment, and the secrets test
-# (which refuses any value that does not say "canary") looks for them in every layer.
-test-reliability: export HONEYCOMB_API_KEY := canary-reliability-honeycomb-key
-test-reliability: export ROLLBAR_ACCESS_TOKEN := canary-reliability-rollbar-token
-test-reliability: export AWS_ACCESS_KEY_ID := AKIACANARYRELIABLE01
-test-reliability: export AWS_SECRET_ACCESS_KEY := canary-reliability-aws-secret-access-key
+# Canary credentials (not secrets), exported for the whole target and so for its prerequisites
+# (for `make test` too, which runs this target): the images this run builds are built with them in
+# the environment, and the secrets test (which refuses any value that does not say "canary")
+# looks for them in every layer. Every other test pins the environment it runs with.
+test test-reliability: export HONEYCOMB_API_KEY := canary-reliability-honeycomb-key
+test test-reliability: export ROLLBAR_ACCESS_TOKEN := canary-reliability-rollbar-token
+test test-reliability: export AWS_ACCESS_KEY_ID := AKIACANARYRELIABLE01
+test test-reliability: export AWS_SECRET_ACCESS_KEY := canary-reliability-aws-secret-access-key
 
-test-reliability: build fuzz-venv collector standins images compose-tool ## every reliability test: the fast ones plus outages, memory bound, overload, secrets
+test-reliability: build fuzz-venv collector standins images compose-tool ## every reliability test (in make test): the fast ones plus outages, memory bound, overload, secrets (~13 min)
 	npx vitest run --project reliability
 
 fuzz: build fuzz-venv ## only the schemathesis run (FUZZ_MAX_TIME, FUZZ_MAX_EXAMPLES, FUZZ_SEED to tune or replay)

@@ -1,4 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 /*
@@ -119,4 +121,75 @@ export async function searchImageTar(image: string, needles: readonly string[]):
 /** `docker <args>`: the faults the outage tests inject (kill, start, stop, pause, unpause). */
 export async function docker(...args: string[]): Promise<void> {
   await run('docker', args);
+}
+
+/**
+ * A container's memory as its cgroup accounts it (read on the host, cgroup v1 or v2): what the
+ * kernel compares with the limit. `anonBytes` is what only an OOM kill can take back; `fileBytes`
+ * is page cache (e.g. pages of bbolt's memory-mapped queue files), which the kernel reclaims at
+ * the limit instead of killing, once written back.
+ */
+export interface ContainerMemory {
+  readonly limitBytes: number;
+  readonly usageBytes: number;
+  readonly anonBytes: number;
+  readonly fileBytes: number;
+  readonly fileMappedBytes: number;
+  readonly dirtyBytes: number;
+  /** OOM kills in the cgroup so far (v1 reports it from kernel 4.13 on). */
+  readonly oomKills: number;
+}
+
+function cgroupDir(id: string): string {
+  const candidates = [
+    `/sys/fs/cgroup/memory/docker/${id}`,
+    `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope`,
+    `/sys/fs/cgroup/system.slice/docker-${id}.scope`,
+    `/sys/fs/cgroup/docker/${id}`,
+  ];
+  const found = candidates.find((dir) => fs.existsSync(dir));
+  if (found === undefined) throw new Error(`no memory cgroup for container ${id} (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+function keyValues(text: string): Map<string, number> {
+  return new Map(
+    text
+      .split('\n')
+      .filter((line) => line.includes(' '))
+      .map((line) => {
+        const [key = '', value = ''] = line.split(' ');
+        return [key, Number(value)];
+      }),
+  );
+}
+
+/** `id` is the full container id (`docker inspect`'s Id, or `serviceContainerId`'s, expanded here). */
+export async function containerMemory(id: string): Promise<ContainerMemory> {
+  const fullId = id.length === 64 ? id : (await run('docker', ['inspect', '--format', '{{.Id}}', id])).stdout.trim();
+  const dir = cgroupDir(fullId);
+  const read = (file: string): string => fs.readFileSync(path.join(dir, file), 'utf8');
+  if (fs.existsSync(path.join(dir, 'memory.limit_in_bytes'))) {
+    const stat = keyValues(read('memory.stat'));
+    return {
+      limitBytes: Number(read('memory.limit_in_bytes')),
+      usageBytes: Number(read('memory.usage_in_bytes')),
+      anonBytes: stat.get('total_rss') ?? 0,
+      fileBytes: stat.get('total_cache') ?? 0,
+      fileMappedBytes: stat.get('total_mapped_file') ?? 0,
+      dirtyBytes: (stat.get('total_dirty') ?? 0) + (stat.get('total_writeback') ?? 0),
+      oomKills: keyValues(read('memory.oom_control')).get('oom_kill') ?? 0,
+    };
+  }
+  const stat = keyValues(read('memory.stat'));
+  const max = read('memory.max').trim();
+  return {
+    limitBytes: max === 'max' ? Number.POSITIVE_INFINITY : Number(max),
+    usageBytes: Number(read('memory.current')),
+    anonBytes: stat.get('anon') ?? 0,
+    fileBytes: stat.get('file') ?? 0,
+    fileMappedBytes: stat.get('file_mapped') ?? 0,
+    dirtyBytes: (stat.get('file_dirty') ?? 0) + (stat.get('file_writeback') ?? 0),
+    oomKills: keyValues(read('memory.events')).get('oom_kill') ?? 0,
+  };
 }
