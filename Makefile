@@ -2,8 +2,9 @@
 # the rest. Every target installs what it needs, so a fresh clone needs nothing done by hand.
 #
 # The targets live in mk/, one file per audience (toolchain, build, test, stack, bench). Each
-# file stands on its own: it uses only the variables below and its own, and reaches other files
-# through target names, so the include order does not matter.
+# file stands on its own: its prerequisites use only the variables below and its own, and reach
+# other files through target names, so the include order does not matter (recipes may use
+# another file's variables: they expand when they run).
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help

@@ -12,8 +12,8 @@ COLLECTOR_BIN := $(COLLECTOR_DIR)/build/otelcol-cruddur
 # The module proxy here has no checksum-database entry for these replacement modules (see
 # builder-config.yaml). Only they skip the sumdb; their hashes are pinned in
 # unverified-modules.sum instead and checked after every build.
-COLLECTOR_CONTRIB := github.com/open-telemetry/opentelemetry-collector-contrib
-UNVERIFIED_MODULES := $(COLLECTOR_CONTRIB)/internal/aws/xray,$(COLLECTOR_CONTRIB)/internal/aws/metrics,$(COLLECTOR_CONTRIB)/internal/aws/cwlogs,$(COLLECTOR_CONTRIB)/internal/aws/proxy
+# Recursively expanded: CONTRIB (toolchain.mk) is read when the recipe runs.
+UNVERIFIED_MODULES = $(CONTRIB)/internal/aws/xray,$(CONTRIB)/internal/aws/metrics,$(CONTRIB)/internal/aws/cwlogs,$(CONTRIB)/internal/aws/proxy
 
 # ocb builds with CGO_ENABLED=0, -trimpath and -ldflags "-s -w" (static, stripped); CGO and
 # ldflags are also set here so a change of upstream default cannot make the binary dynamic.

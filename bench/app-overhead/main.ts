@@ -22,15 +22,14 @@ import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 
-import { collectorBin } from '@cruddur/testkit/paths';
+import { collectorBin, repoRoot } from '@cruddur/testkit/paths';
 import { envList } from '../lib/env.ts';
 import { loadAverage, packageVersion, warnIfBusy } from '../lib/host.ts';
 import { pacedLoad, runLoad } from '../lib/load.ts';
-import { repoRoot } from '@cruddur/testkit/paths';
 import { OUT_DIR } from '../lib/paths.ts';
 import { freePort } from '@cruddur/testkit/ports';
 import { cpuMicros, spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes';
-import { percentile, sortedOf } from '../lib/stats.ts';
+import { percentile, sortedOf } from '@cruddur/testkit/stats';
 import { startPassThroughCollector, type PassThroughCollector } from './pass-through.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { BENCH_USER, loadOptions, PACED_SOCKETS, pacedOptions, POST_BODY } from './requests.ts';

@@ -1,9 +1,8 @@
 /** The collector the app exports to while it is measured (also used by the diagnostics). */
 import path from 'node:path';
 
-import { collectorBin } from '@cruddur/testkit/paths';
+import { collectorBin, repoRoot } from '@cruddur/testkit/paths';
 import { metricSum } from '@cruddur/testkit/metrics';
-import { repoRoot } from '@cruddur/testkit/paths';
 import { freePort } from '@cruddur/testkit/ports';
 import { spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes';
 

@@ -4,7 +4,7 @@
  * the differences and ratios within one run are what count.
  */
 import { exactCommands, fmt } from '../lib/markdown.ts';
-import { median } from '../lib/stats.ts';
+import { median } from '@cruddur/testkit/stats';
 import { ENDPOINTS, VARIANTS, type BenchResults, type EndpointName, type Mode, type VariantName } from './results.ts';
 
 const TARGET_ADDED_US = 40;

@@ -37,9 +37,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { collectorBin } from '@cruddur/testkit/paths';
+import { collectorBin, repoRoot } from '@cruddur/testkit/paths';
 import { loadAverage, motoVersion, warnIfBusy } from '../lib/host.ts';
-import { repoRoot } from '@cruddur/testkit/paths';
 import { commandOutput, sleep } from '@cruddur/testkit/processes';
 import { startHoneycomb, startMoto, startXraySink, type Backends } from './backends.ts';
 import { FAN_OUT_FILES, PASS_THROUGH_CONFIG, SPECS, startCollector } from './collector.ts';
@@ -88,6 +87,7 @@ function gitState(): { commit: string; uncommittedConfigFiles: string[] } {
     '--porcelain',
     '--',
     'otel-collector/config',
+    'otel-collector/profiles.yaml',
     path.relative(repoRoot, PASS_THROUGH_CONFIG),
   ]);
   const files =

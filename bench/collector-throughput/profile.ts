@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { repoRoot } from '@cruddur/testkit/paths';
 import { sleep } from '@cruddur/testkit/processes';
-import { round } from '../lib/stats.ts';
+import { round } from '@cruddur/testkit/stats';
 import type { Backends } from './backends.ts';
 import type { Collector, ConfigSpec } from './collector.ts';
 import { startLoad } from './load-generator.ts';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 import { sleep } from '@cruddur/testkit/processes';
-import { round } from '../lib/stats.ts';
+import { round } from '@cruddur/testkit/stats';
 import type { Backends } from './backends.ts';
 import type { Collector, ConfigSpec } from './collector.ts';
 import { generatedSpans, loadShape, startLoad } from './load-generator.ts';

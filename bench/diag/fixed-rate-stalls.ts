@@ -31,7 +31,7 @@ import { repoRoot } from '@cruddur/testkit/paths';
 import { OUT_DIR } from '../lib/paths.ts';
 import { freePort } from '@cruddur/testkit/ports';
 import { spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes';
-import { percentile, sortedOf } from '../lib/stats.ts';
+import { percentile, sortedOf } from '@cruddur/testkit/stats';
 import { type Interval, watchLoop } from './loop-watch.ts';
 
 const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {

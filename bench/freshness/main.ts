@@ -4,11 +4,11 @@
  * sidecar -> moto standing in for both AWS services). Started by `make bench-freshness`.
  *
  * Per variant (batching settings: plan.ts), one fresh stack from the images `make images` built
- * (test/integration/stack.ts: the real docker-compose.yml, `local` profile, free ports), run by
+ * (@cruddur/testkit/stack: the real docker-compose.yml, `local` profile, free ports), run by
  * variant.ts:
  *   1. open-loop traffic at a steady rate (traffic.ts): GET /api/activities/home,
  *      GET /api/activities/@andrewbrown and POST /api/activities in a fixed 2:1:1 mix, each request
- *      with its own X-Ray-compatible trace id in a `traceparent` header (tools/trace-ids.ts), the
+ *      with its own X-Ray-compatible trace id in a `traceparent` header (@cruddur/testkit/trace-ids), the
  *      response-complete time recorded;
  *   2. meanwhile two pollers (pollers.ts), every POLL_MS each, ask moto for what is new:
  *        X-Ray       GetTraceSummaries over [oldest still-unseen request - 2 s, now + 60 s]

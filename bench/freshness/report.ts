@@ -90,7 +90,7 @@ export function renderFreshness(results: FreshnessResults): string {
     `Run: ${meta.date}${meta.label === '' ? '' : ` (${meta.label})`}. Host: ${meta.host.cpu}, ${String(meta.host.cores)} cores, Linux ${meta.host.kernel}; load average ${meta.host.loadBefore.join(' / ')} before, ${meta.host.loadAfter.join(' / ')} after${meta.host.otherContainers > 0 ? `; **${String(meta.host.otherContainers)} containers of other projects were running** (noisier)` : ''}.`,
   );
   out.push(
-    `Load: ${String(c.ratePerS)} req/s open loop for ${String(c.durationS)} s per variant after a ${String(c.warmupS)} s warm-up, mix ${c.mix.join(', ')} (repeating); every request carries its own X-Ray-compatible trace id in \`traceparent\`. One fresh stack per variant (\`test/integration/stack.ts\`: the real docker-compose.yml, \`local\` profile).`,
+    `Load: ${String(c.ratePerS)} req/s open loop for ${String(c.durationS)} s per variant after a ${String(c.warmupS)} s warm-up, mix ${c.mix.join(', ')} (repeating); every request carries its own X-Ray-compatible trace id in \`traceparent\`. One fresh stack per variant (\`testkit/src/stack.ts\`: the real docker-compose.yml, \`local\` profile).`,
   );
   out.push(
     `Reading back: every ${String(c.pollIntervalMs)} ms, X-Ray \`GetTraceSummaries\` and CloudWatch \`FilterLogEvents\` (group \`${c.logGroup}\`, the record with \`log.type = access\`), each over a window starting 2 s before the oldest request not yet seen, so a poll reads seconds of data, not the whole run. After the last request polling goes on until everything is seen (limit ${String(c.drainLimitS)} s); a final \`BatchGetTraces\` / full \`FilterLogEvents\` sweep separates *late* from *lost*. Timing: ${c.timing}.`,

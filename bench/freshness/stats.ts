@@ -1,5 +1,5 @@
 /** From the observations to the result figures: freshness per backend and the pollers' own costs. */
-import { percentile, round, sortedOf } from '../lib/stats.ts';
+import { percentile, round, sortedOf } from '@cruddur/testkit/stats';
 import type { Poller } from './pollers.ts';
 import type { BackendFreshness, BackendName, PollStats } from './results.ts';
 import type { Answered } from './traffic.ts';

@@ -6,7 +6,7 @@ import type { Stack, StackOptions } from '@cruddur/testkit/stack';
 import { inspectContainer, serviceContainerId } from '@cruddur/testkit/docker';
 import { clientConfig, logGroupEvents, tracesInXray } from '@cruddur/testkit/backends';
 import { newXrayCompatibleTraceId } from '@cruddur/testkit/trace-ids';
-import { percentile, round, sortedOf } from '../lib/stats.ts';
+import { percentile, round, sortedOf } from '@cruddur/testkit/stats';
 import { sleep } from '@cruddur/testkit/processes';
 import { timerModel } from './model.ts';
 import { APP_IMAGE, type VariantPlan } from './plan.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { repoRoot } from '@cruddur/testkit/paths';
-import { round } from './stats.ts';
+import { round } from '@cruddur/testkit/stats';
 
 export function packageVersion(name: string): string {
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { Agent, request as httpRequest } from 'node:http';
 
 import { sleep } from '@cruddur/testkit/processes';
-import { percentile, sortedOf } from './stats.ts';
+import { percentile, sortedOf } from '@cruddur/testkit/stats';
 
 const require = createRequire(import.meta.url);
 

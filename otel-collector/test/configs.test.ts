@@ -155,7 +155,7 @@ describe('secrets and environment', () => {
       '127.0.0.1:${env:OTELCOL_XRAY_SPOOL_PORT:-4319}',
       '${env:OTELCOL_LOOPBACK_ENDPOINT:-127.0.0.1:4317}',
     ]);
-    for (const f of Object.keys(OWNED)) {
+    for (const f of [config('base'), ...Object.keys(OWNED)]) {
       const text = fs.readFileSync(f, 'utf8');
       const values = text.split('\n').map((line) => line.replace(/(^|\s)#.*$/, ''));
       const loopback = values.flatMap((line) => line.match(/\S*(127\.0\.0\.1|localhost|\[::1\])\S*/g) ?? []);

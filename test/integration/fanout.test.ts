@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { honeycombReport, logGroupEvents, rollbarItems, xrayDocuments, type SegmentDoc } from '@cruddur/testkit/backends';
 import { newXrayCompatibleTraceId, toXrayTraceId, traceparent } from '@cruddur/testkit/trace-ids';
 import { sendDaemonSegment } from '@cruddur/testkit/xray-daemon-client';
+import { waitFor } from '@cruddur/testkit/processes';
 import { offlineCollectorFiles, startStack, type Stack } from '@cruddur/testkit/stack';
 
 /**
@@ -20,20 +21,9 @@ afterAll(async () => {
   await stack?.down();
 });
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (true) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
+/** Polls every 300 ms until the probe returns a value (20 s unless told). */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>
+  waitFor(what, probe, timeoutMs, 300);
 
 /** Sends a request with a trace id of our choosing, so every backend can be searched for it. */
 async function request(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { honeycombReport } from '@cruddur/testkit/backends';
-import { percentile, settledCount, steadyLoad } from './support/load.ts';
+import { percentile, sortedOf } from '@cruddur/testkit/stats';
+import { settledCount, steadyLoad } from './support/load.ts';
 import { docker, inspectContainer } from '@cruddur/testkit/docker';
 import { stackForFile } from '@cruddur/testkit/file-stack';
 
@@ -57,8 +58,9 @@ describe('collector outage under load', () => {
 
     // The app: every request answered 200, latency bounded, never restarted.
     expect(result.statuses).toEqual({ 200: result.sent });
-    const p50 = percentile(result.latenciesMs, 50);
-    const p99 = percentile(result.latenciesMs, 99);
+    const latencies = sortedOf(result.latenciesMs);
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
     const max = Math.max(...result.latenciesMs);
     const appState = await inspectContainer(app);
     expect(appState.State.Running).toBe(true);

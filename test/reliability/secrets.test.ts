@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { honeycombReport, logGroupEvents, rollbarItems, xrayDocuments, type RollbarItemRecord } from '@cruddur/testkit/backends';
 import { newXrayCompatibleTraceId, traceparent } from '@cruddur/testkit/trace-ids';
+import { waitFor } from '@cruddur/testkit/processes';
 import { startStack, type Stack } from '@cruddur/testkit/stack';
 import { containerLogs, imageMetadata, projectContainers, searchImageTar, type ProjectContainer } from '@cruddur/testkit/docker';
 
@@ -66,15 +67,9 @@ let containers: ProjectContainer[];
 let sent: Sent[];
 const figures: string[] = [];
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
+/** Polls every 300 ms until the probe returns a value (30 s unless told). */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> =>
+  waitFor(what, probe, timeoutMs, 300);
 
 beforeAll(async () => {
   stack = await startStack({ projectPrefix: 'cruddur-rel', env: SECRETS });

@@ -111,15 +111,15 @@ export async function waitForOk(url: string, child: ChildProcess, timeoutMs = 60
   try {
     await waitFor(url, answered, timeoutMs, 100);
   } catch (error) {
-    // A dead child is the real cause; say so rather than "timed out".
+    // A dead child is the real cause; say so rather than "timed out". Either way, show its output.
     if (child.exitCode !== null) throw died();
-    throw error;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output()}`, { cause: error });
   }
 }
 
 /** `waitForOk` for a `Proc`, with its log tail in the failure. */
 export const waitForHttp = (proc: Proc, url: string, timeoutMs = 60_000): Promise<void> =>
-  waitForOk(url, proc.child, timeoutMs, () => proc.tail());
+  waitForOk(url, proc.child, timeoutMs, () => `${proc.name} (${proc.logFile}):\n${proc.tail()}`);
 
 let clockTicksPerSecond: number | undefined;
 

@@ -7,6 +7,7 @@ import { collectorArgs, deploymentFiles, readProfiles } from '../../otel-collect
 import type { AwsAccess } from './backends.ts';
 import { repoRoot } from './paths.ts';
 import { freePort } from './ports.ts';
+import { REGION } from './standins.ts';
 
 /** Host ports the compose file publishes on 127.0.0.1, all overridable by environment. */
 const PORT_VARIABLES = [
@@ -33,7 +34,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   ROLLBAR_ACCESS_TOKEN: 'integration-rollbar-token',
   ROLLBAR_ENDPOINT: 'http://rollbar-standin:18080/api/1/item/',
   ROLLBAR_ENVIRONMENT: 'integration',
-  AWS_REGION: 'us-east-1',
+  AWS_REGION: REGION,
   AWS_ACCESS_KEY_ID: 'integration',
   AWS_SECRET_ACCESS_KEY: 'integration',
   CRUDDUR_DEBUG_ROUTES: 'true',
@@ -85,8 +86,6 @@ export interface StackOptions {
   readonly projectPrefix?: string;
   /** Overrides of the pinned environment, e.g. canary credentials (ports and OTELCOL_ARGS stay the stack's). */
   readonly env?: Readonly<Record<string, string>>;
-  /** The collector profile (otel-collector/profiles.yaml) with all its stand-in overlays; the manifest's default unless named. */
-  readonly profile?: string;
 }
 
 /**
@@ -108,7 +107,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
     OTELCOL_ARGS: collectorArgs(configs).join(' '),
   });
-  const collectorFiles = offlineCollectorFiles(options.profile);
+  const collectorFiles = offlineCollectorFiles();
   const executable = composeExecutable();
   const compose = (configs: readonly string[]): DockerComposeEnvironment =>
     new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
@@ -136,7 +135,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     appUrl: `http://127.0.0.1:${ports.APP_PORT}`,
     honeycombUrl: `http://127.0.0.1:${ports.HONEYCOMB_STANDIN_PORT}`,
     rollbarUrl: `http://127.0.0.1:${ports.ROLLBAR_STANDIN_PORT}`,
-    aws: { endpoint: `http://127.0.0.1:${ports.MOTO_PORT}`, region: 'us-east-1', accessKeyId: 'standin', secretAccessKey: 'standin' },
+    aws: { endpoint: `http://127.0.0.1:${ports.MOTO_PORT}`, region: REGION, accessKeyId: 'standin', secretAccessKey: 'standin' },
     async reconfigureCollector(files) {
       started = await compose(files).up(['otel-collector']);
     },

@@ -68,12 +68,6 @@ export async function steadyLoad(options: LoadOptions): Promise<LoadResult> {
   return { sent: total, statuses, latenciesMs, traceIds, sentAtMs };
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 export interface SettleOptions {
   /** Stop as soon as the count reaches this. */
   readonly target: number;

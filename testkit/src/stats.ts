@@ -1,4 +1,4 @@
-/** The few statistics the benchmarks share. */
+/** The few statistics the tests and benchmarks share (nearest-rank percentiles over sorted samples). */
 
 /** Nearest-rank percentile of an ascending-sorted array. */
 export function percentile(sorted: Float64Array, p: number): number {
