@@ -3,9 +3,9 @@
 # reliability (fuzz, malformed input, exposure, secrets, outages, overload; docs/reliability.md).
 # Lint and format: Biome (biome.jsonc) lints and formats every TypeScript tree in one pass; it
 # needs no TypeScript compiler API, so it works with TypeScript 7. Go: gofmt and go vet per module.
-.PHONY: test lint lint-ts lint-go format typecheck test-unit validate test-collector test-integration test-fast-reliability test-reliability fuzz
+.PHONY: test lint lint-ts lint-go format typecheck test-unit validate test-collector test-integration test-fast-reliability test-reliability-ci test-reliability fuzz
 
-test: lint typecheck test-unit test-collector test-integration test-reliability ## every test: lint, typecheck, unit, collector, integration (containers), reliability (~20 min warm)
+test: lint typecheck test-unit test-collector test-integration test-reliability-ci ## every test CI runs: lint, typecheck, unit, collector, integration (containers), reliability but the memory bound (~10 min warm)
 
 # ---- lint and format ---------------------------------------------------------------------------
 BIOME := node_modules/.bin/biome
@@ -69,16 +69,26 @@ test-fast-reliability: build fuzz-venv collector standins images compose-tool ##
 	npx vitest run --project reliability $(RELIABILITY_FAST)
 
 # Canary credentials (not secrets), exported for the whole target and so for its prerequisites
-# (for `make test` too, which runs this target): the images this run builds are built with them in
-# the environment, and the secrets test (which refuses any value that does not say "canary")
-# looks for them in every layer. Every other test pins the environment it runs with.
-test test-reliability: export HONEYCOMB_API_KEY := canary-reliability-honeycomb-key
-test test-reliability: export ROLLBAR_ACCESS_TOKEN := canary-reliability-rollbar-token
-test test-reliability: export AWS_ACCESS_KEY_ID := AKIACANARYRELIABLE01
-test test-reliability: export AWS_SECRET_ACCESS_KEY := canary-reliability-aws-secret-access-key
+# (for `make test` too): the images this run builds are built with them in the environment, and
+# the secrets test (which refuses any value that does not say "canary") looks for them in every
+# layer. Every other test pins the environment it runs with.
+test test-reliability test-reliability-ci: export HONEYCOMB_API_KEY := canary-reliability-honeycomb-key
+test test-reliability test-reliability-ci: export ROLLBAR_ACCESS_TOKEN := canary-reliability-rollbar-token
+test test-reliability test-reliability-ci: export AWS_ACCESS_KEY_ID := AKIACANARYRELIABLE01
+test test-reliability test-reliability-ci: export AWS_SECRET_ACCESS_KEY := canary-reliability-aws-secret-access-key
 
-test-reliability: build fuzz-venv collector standins images compose-tool ## every reliability test (in make test): the fast ones plus outages, memory bound, overload, secrets (~13 min)
+test-reliability: build fuzz-venv collector standins images compose-tool ## every reliability test: the fast ones plus outages, memory bound, overload, secrets (~13 min)
 	npx vitest run --project reliability
+
+# What CI runs: every reliability test but memory-bound. That one holds the app's RSS growth
+# through a 5-minute collector outage to 50 MB and measured +46.1 and +49.8 MB in the two
+# fresh-clone runs of 2026-11-27 (docs/reliability.md): at that margin a CI gate fails by chance.
+# It stays in `make test-reliability` until the app's buffering costs less (or the bound is
+# re-decided), never loosened to pass.
+RELIABILITY_CI := $(filter-out test/reliability/memory-bound.test.ts,$(sort $(wildcard test/reliability/*.test.ts)))
+
+test-reliability-ci: build fuzz-venv collector standins images compose-tool ## the reliability tests make test runs: all but the memory bound (~8 min)
+	npx vitest run --project reliability $(RELIABILITY_CI)
 
 fuzz: build fuzz-venv ## only the schemathesis run (FUZZ_MAX_TIME, FUZZ_MAX_EXAMPLES, FUZZ_SEED to tune or replay)
 	npx vitest run --project reliability test/reliability/fuzz.test.ts

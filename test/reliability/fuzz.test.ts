@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startAppProcess, type AppProcess } from '@cruddur/testkit/app-process';
 import { repoRoot } from '@cruddur/testkit/paths';
+import { spawnCollecting } from '@cruddur/testkit/processes';
 import { loadOpenApi, OPENAPI_FILE, operationsOf } from './support/openapi.ts';
 
 // Schema-driven fuzzing of every documented operation with schemathesis (pinned in
@@ -67,19 +67,12 @@ function runSchemathesis(baseUrl: string, reportDir: string): Promise<{ code: nu
   return new Promise((resolve, reject) => {
     // cwd and HOME in a temp dir: schemathesis keeps a crash cache (.schemathesis/) in its
     // working directory, which must not land in the work tree.
-    const child = spawn(SCHEMATHESIS, args, {
+    const { child, output } = spawnCollecting(SCHEMATHESIS, args, {
       cwd: reportDir,
       env: { PATH: process.env.PATH ?? '', HOME: reportDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
+    child.once('exit', (code) => resolve({ code, output: output() }));
   });
 }
 

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
 import { appDir } from './paths.ts';
 import { freePort } from './ports.ts';
-import { waitForOk } from './processes.ts';
+import { spawnCollecting, waitForOk } from './processes.ts';
 
 export interface AppProcess {
   readonly url: string;
@@ -19,23 +19,17 @@ export interface AppProcess {
  */
 export async function startAppProcess(env: Readonly<Record<string, string>>): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'], {
-    cwd: appDir,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  const { child, output } = spawnCollecting(
+    process.execPath,
+    ['--enable-source-maps', '--require', './dist/src/telemetry/register.js', 'dist/src/server.js'],
+    { cwd: appDir, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env } },
+  );
   const url = `http://127.0.0.1:${String(port)}`;
-  await waitForOk(`${url}/health`, child, 15_000, () => output);
+  await waitForOk(`${url}/health`, child, 15_000, output);
   return {
     url,
     child,
-    output: () => output,
+    output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return { code: child.exitCode, elapsedMs: 0 };
       const started = Date.now();

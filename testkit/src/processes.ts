@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
 /** Child processes for tests and benchmarks: started with a clean environment, logged to a file, stopped for sure. */
 
@@ -67,6 +68,22 @@ export function startProcess(name: string, command: string, args: readonly strin
     },
     stop: () => stopProcess(child),
   };
+}
+
+/** A child whose stdout and stderr are kept in memory: for output a test asserts on or shows on failure. */
+export function spawnCollecting(
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: Readonly<Record<string, string>> },
+): { readonly child: ChildProcessByStdio<null, Readable, Readable>; readonly output: () => string } {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return { child, output: () => output };
 }
 
 /** stderr (and with `stdoutToLog`, stdout too) to an open file descriptor; stdout is discarded otherwise. */
