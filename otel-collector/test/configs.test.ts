@@ -35,7 +35,11 @@ const OWNED: Record<string, string[]> = {
   [config('xray')]: ['traces/xray', 'traces/xray-send'],
   [config('cloudwatch')]: ['logs/cloudwatch'],
   [daemonConfig]: ['traces/xray-daemon'],
+  [config('browser')]: ['traces/browser'],
 };
+
+// The receivers for foreign input loop into the shared one; every other pipeline reads the shared one.
+const FOREIGN_RECEIVER: Record<string, string> = { [daemonConfig]: 'awsxray', [config('browser')]: 'otlp/browser' };
 
 // Every deployment otel-collector/profiles.yaml documents: each profile bare and with all its
 // stand-in overlays (what `make validate` iterates), as absolute paths.
@@ -59,7 +63,7 @@ const args = (files: string[]): string[] => files.flatMap((f) => ['--config', f]
 
 describe('one file per vendor', () => {
   it.each(Object.entries(OWNED))(
-    '%s declares only its own pipelines, all fed by the shared otlp receiver (or the daemon)',
+    '%s declares only its own pipelines, all fed by the shared otlp receiver (or its own foreign-input receiver)',
     (file, owned) => {
       const pipelines = load(file).service?.pipelines ?? {};
       expect(Object.keys(pipelines).sort()).toEqual([...owned].sort());
@@ -68,7 +72,7 @@ describe('one file per vendor', () => {
       }
       // xray.yaml's traces/xray-send reads from X-Ray's own spool: see the next test.
       const fedByReceiver = Object.entries(pipelines).filter(([name]) => name !== 'traces/xray-send');
-      for (const [name, p] of fedByReceiver) expect(p.receivers, name).toEqual(file === daemonConfig ? ['awsxray'] : ['otlp']);
+      for (const [name, p] of fedByReceiver) expect(p.receivers, name).toEqual([FOREIGN_RECEIVER[file] ?? 'otlp']);
       // Batch once: in the exporter's persistent queue (after the write to disk, so a killed
       // collector loses nothing it acknowledged) or, for exporters without a queue, in the processor.
       const exporters = { ...load(config('honeycomb')).exporters, ...load(file).exporters } as Record<
@@ -103,8 +107,9 @@ describe('one file per vendor', () => {
   });
 
   it('merging every file keeps every vendor pipeline intact (real merge, print-config)', () => {
-    const files = abs(deploymentFiles('all-vendors-daemon', 'all'));
-    expect(files.length).toBe(8);
+    // Every vendor, the daemon role and both overlays (the widest profile), plus browser ingest.
+    const files = [...abs(deploymentFiles('all-vendors-daemon', 'all')), config('browser')];
+    expect(files.length).toBe(9);
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
     const merged = parse(out) as ConfigFile;
     expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(Object.values(OWNED).flat().sort());
@@ -112,6 +117,7 @@ describe('one file per vendor', () => {
     expect(merged.service?.pipelines?.['traces/xray-send']?.exporters).toEqual(['awsxray']);
     expect(merged.service?.pipelines?.['traces/honeycomb']?.exporters).toEqual(['otlp_grpc/honeycomb']);
     expect(merged.service?.pipelines?.['traces/xray-daemon']?.exporters).toEqual(['otlp_grpc/loopback']);
+    expect(merged.service?.pipelines?.['traces/browser']?.exporters).toEqual(['otlp_grpc/browser-loopback']);
     expect(merged.service?.extensions).toEqual(['health_check', 'pprof', 'zpages', 'file_storage']);
   });
 });
@@ -146,7 +152,8 @@ describe('secrets and environment', () => {
 
   it('production files name no stand-in; each local-*.yaml points its own vendor at one', () => {
     // Loopback appears only as the collector's own internal endpoints (diagnostics, its metrics,
-    // the X-Ray spool hop, the daemon role's loop back into the shared receiver), each listed here;
+    // the X-Ray spool hop, the daemon role's and the browser ingest's loop back into the shared
+    // receiver) or the front end's development origin, each listed here;
     // any other loopback address, a stand-in's port or a stand-in variable is a stand-in leaking in.
     const internal = new Set([
       '127.0.0.1:${env:OTELCOL_PPROF_PORT:-1777}',
@@ -154,6 +161,8 @@ describe('secrets and environment', () => {
       '${env:OTELCOL_METRICS_HOST:-127.0.0.1}',
       '127.0.0.1:${env:OTELCOL_XRAY_SPOOL_PORT:-4319}',
       '${env:OTELCOL_LOOPBACK_ENDPOINT:-127.0.0.1:4317}',
+      // Not an endpoint: the front end's origin in development, the one CORS allows (browser.yaml).
+      '${env:FRONTEND_URL:-http://localhost:3000}',
     ]);
     for (const f of [config('base'), ...Object.keys(OWNED)]) {
       const text = fs.readFileSync(f, 'utf8');

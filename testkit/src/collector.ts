@@ -11,7 +11,7 @@ export interface Collector {
   readonly proc: Proc;
   /** OTLP/gRPC as the JS exporters want it. */
   readonly otlpUrl: string;
-  readonly ports: { grpc: number; http: number; health: number; metrics: number; pprof: number; daemon: number };
+  readonly ports: { grpc: number; http: number; health: number; metrics: number; pprof: number; daemon: number; browser: number };
   readonly metricsUrl: string;
   /** The collector's own Prometheus metrics text. */
   metrics: () => Promise<string>;
@@ -49,6 +49,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     zpages: await freePort(),
     daemon: await freePort({ udp: true }),
     xraySpool: await freePort(),
+    browser: await freePort(),
   };
   const storageDir = options.storageDir ?? path.join(logDir, `storage-${String(collectorRuns)}`);
   fs.mkdirSync(storageDir, { recursive: true });
@@ -61,6 +62,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     OTELCOL_PPROF_PORT: String(ports.pprof),
     OTELCOL_ZPAGES_PORT: String(ports.zpages),
     OTELCOL_XRAY_SPOOL_PORT: String(ports.xraySpool),
+    OTELCOL_BROWSER_PORT: String(ports.browser),
     OTELCOL_STORAGE_DIR: storageDir,
     OTELCOL_BATCH_TIMEOUT: '200ms',
     XRAY_DAEMON_HOST: '127.0.0.1',
