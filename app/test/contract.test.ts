@@ -431,9 +431,9 @@ describe('CORS', () => {
     }
   });
 
-  it('exposes location and link on responses', async () => {
+  it('exposes location, link and server-timing on responses', async () => {
     const response = await fetch(`${service.url}/api/activities/home`, { headers: { origin: 'https://frontend.example.com' } });
-    expect(response.headers.get('access-control-expose-headers')).toBe('location,link');
+    expect(response.headers.get('access-control-expose-headers')).toBe('location,link,server-timing');
   });
 
   it('does not allow other origins', async () => {

@@ -61,6 +61,7 @@ beforeAll(async () => {
     ROLLBAR_ACCESS_TOKEN: CANARY.rollbarToken,
     ROLLBAR_ENDPOINT: `${rollbar.url}/api/1/item/`,
     ROLLBAR_ENVIRONMENT: 'test',
+    FRONTEND_URL: 'https://frontend.example.com',
   });
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -106,6 +107,17 @@ async function request(path: string, headers: Record<string, string> = {}): Prom
 }
 
 describe('spans', () => {
+  it('answers with its server span as Server-Timing traceparent, readable by the front end', async () => {
+    const traceId = '5759e988bd862e3fe1be46a994272793';
+    const response = await fetch(`${service.url}/api/activities/home`, { headers: { traceparent: `00-${traceId}-53995c3f42cd8ad8-01` } });
+    await response.arrayBuffer();
+    const all = await finishedSpans((found) => serverSpanFor(found, '/api/activities/home') !== undefined);
+    const server = serverSpanFor(all, '/api/activities/home');
+    expect(server?.spanContext().traceId).toBe(traceId);
+    expect(response.headers.get('server-timing')).toBe(`traceparent;desc="00-${traceId}-${server?.spanContext().spanId ?? ''}-01"`);
+    expect(response.headers.get('timing-allow-origin')).toBe('https://frontend.example.com');
+  });
+
   it('names the request span by route and tags it with the user', async () => {
     const server = await request('/api/activities/home', { 'X-Cruddur-User-Handle': 'worf' });
     expect(server.name).toBe('GET /api/activities/home');

@@ -12,6 +12,7 @@ import { accessLog } from './access-log.ts';
 import { corsPolicy } from './cors.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { routeName } from '../telemetry/route-name.ts';
+import { serverTiming } from '../telemetry/server-timing.ts';
 import { userHandle } from './user-handle.ts';
 
 export interface AppDependencies {
@@ -33,6 +34,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(routeName());
   app.use(accessLog(logger));
   app.use(corsPolicy(config.corsOrigins));
+  app.use(serverTiming(config.corsOrigins));
   app.use(userHandle());
 
   app.use(healthRoutes());

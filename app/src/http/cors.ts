@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 
 /**
  * Browser tracing needs the propagation headers allowed, or the frontend's traces stop at the
- * network boundary; `location`/`link` are exposed as the original backend did.
+ * network boundary, and `server-timing` exposed, so a page can read the server span's
+ * traceparent; `location`/`link` are exposed as the original backend did.
  */
 export const CORS_ALLOWED_HEADERS = [
   'content-type',
@@ -20,7 +21,7 @@ export function corsPolicy(origins: readonly string[]): RequestHandler {
     origin: [...origins],
     methods: ['OPTIONS', 'GET', 'HEAD', 'POST'],
     allowedHeaders: [...CORS_ALLOWED_HEADERS],
-    exposedHeaders: ['location', 'link'],
+    exposedHeaders: ['location', 'link', 'server-timing'],
     maxAge: 600,
   });
 }
