@@ -24,12 +24,16 @@ const PORT_VARIABLES = [
 type PortVariable = (typeof PORT_VARIABLES)[number];
 
 /** Every other variable docker-compose.yml reads, fixed to the offline defaults. */
+const IMAGE_TAG = process.env.IMAGE_TAG ?? 'dev';
+
 const PINNED_ENVIRONMENT: Record<string, string> = {
-  APP_IMAGE: 'cruddur/app:dev',
-  COLLECTOR_IMAGE: 'cruddur/otel-collector:dev',
-  HONEYCOMB_STANDIN_IMAGE: 'cruddur/honeycomb-standin:dev',
-  ROLLBAR_STANDIN_IMAGE: 'cruddur/rollbar-standin:dev',
-  MOTO_IMAGE: 'cruddur/moto:dev',
+  // IMAGE_TAG (the build's tag, mk/build.mk) picks a set of images built side by side with
+  // another, e.g. a branch's, so two checkouts on one engine do not test each other's images.
+  APP_IMAGE: `cruddur/app:${IMAGE_TAG}`,
+  COLLECTOR_IMAGE: `cruddur/otel-collector:${IMAGE_TAG}`,
+  HONEYCOMB_STANDIN_IMAGE: `cruddur/honeycomb-standin:${IMAGE_TAG}`,
+  ROLLBAR_STANDIN_IMAGE: `cruddur/rollbar-standin:${IMAGE_TAG}`,
+  MOTO_IMAGE: `cruddur/moto:${IMAGE_TAG}`,
   HONEYCOMB_API_KEY: 'integration-honeycomb-key',
   ROLLBAR_ACCESS_TOKEN: 'integration-rollbar-token',
   ROLLBAR_ENDPOINT: 'http://rollbar-standin:18080/api/1/item/',
