@@ -141,7 +141,11 @@ const PERCENTILES: Partial<Record<CalculationOp, number>> = {
 
 /** Builds SQL over the `matched` relation; columns the data never had read as NULL, as in Honeycomb. */
 class SqlBuilder {
-  constructor(private readonly columns: ReadonlySet<string>) {}
+  private readonly columns: ReadonlySet<string>;
+
+  constructor(columns: ReadonlySet<string>) {
+    this.columns = columns;
+  }
 
   col(name: string): string {
     return this.columns.has(name) ? ident(name) : 'NULL';
@@ -242,12 +246,17 @@ export const groupLabel = (group: Record<string, Scalar>, breakdowns: readonly s
 
 /** The events loaded into DuckDB once; each query runs against them. */
 export class EventStore {
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
-    private readonly columns: ReadonlySet<string>,
-    readonly size: number,
-  ) {}
+  private readonly instance: DuckDBInstance;
+  private readonly conn: DuckDBConnection;
+  private readonly columns: ReadonlySet<string>;
+  readonly size: number;
+
+  private constructor(instance: DuckDBInstance, conn: DuckDBConnection, columns: ReadonlySet<string>, size: number) {
+    this.instance = instance;
+    this.conn = conn;
+    this.columns = columns;
+    this.size = size;
+  }
 
   static async load(events: readonly HoneycombEvent[]): Promise<EventStore> {
     const instance = await DuckDBInstance.create(':memory:');
@@ -261,21 +270,19 @@ export class EventStore {
       const file = path.join(dir, 'events.ndjson');
       try {
         fs.writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-        await conn.run(
-          `CREATE TABLE events AS SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', sample_size = -1)`,
-        );
+        await conn.run(`CREATE TABLE events AS SELECT * FROM read_json(${literal(file)}, format = 'newline_delimited', sample_size = -1)`);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
     const described = await conn.runAndReadAll('DESCRIBE events');
-    for (const row of described.getRowObjectsJS()) columns.add(String(row.column_name));
+    for (const row of described.getRowObjectsJS()) columns.add(String(row.column_name as string));
     return new EventStore(instance, conn, columns, events.length);
   }
 
-  private async rows(sql: string): Promise<Array<Record<string, unknown>>> {
+  private async rows(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await this.conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS() as Array<Record<string, unknown>>;
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 
   /** Runs one saved query over the events in [now - time_range, now). */
@@ -361,7 +368,8 @@ export class EventStore {
     const lo = toNumber(range?.lo);
     const hi = toNumber(range?.hi);
     if (lo === null || hi === null) return [];
-    const bins = lo === hi ? [hi] : ((range?.bins as unknown[]).map((b) => toNumber(b) ?? 0) ?? [hi]);
+    const edges = Array.isArray(range?.bins) ? (range.bins as unknown[]).map((b) => toNumber(b) ?? hi) : [];
+    const bins = lo === hi || edges.length === 0 ? [hi] : edges;
     const list = `[${bins.map((b) => `${literal(b)}::DOUBLE`).join(', ')}]`;
     const cells = await this.rows(
       `WITH ${matched}, h AS (SELECT ${bucket} AS t, histogram(${value}, ${list}) AS hist FROM matched WHERE ${value} IS NOT NULL GROUP BY ALL)
@@ -371,7 +379,13 @@ export class EventStore {
       .map((r) => {
         const upper = toNumber(r.upper) ?? 0;
         const index = bins.indexOf(upper);
-        return { calc: label, time: toNumber(r.t) ?? 0, lower: index <= 0 ? lo : (bins[index - 1] ?? lo), upper, count: toNumber(r.n) ?? 0 };
+        return {
+          calc: label,
+          time: toNumber(r.t) ?? 0,
+          lower: index <= 0 ? lo : (bins[index - 1] ?? lo),
+          upper,
+          count: toNumber(r.n) ?? 0,
+        };
       })
       .filter((cell) => cell.count > 0);
   }

@@ -78,7 +78,8 @@ const filter = z
     if (needsNone && f.value !== undefined) ctx.addIssue({ code: 'custom', message: `${f.op} takes no value`, path: ['value'] });
     if (!needsNone && f.value === undefined) ctx.addIssue({ code: 'custom', message: `${f.op} needs a value`, path: ['value'] });
     if (needsList && !Array.isArray(f.value)) ctx.addIssue({ code: 'custom', message: `${f.op} needs a list value`, path: ['value'] });
-    if (!needsList && Array.isArray(f.value)) ctx.addIssue({ code: 'custom', message: `${f.op} takes one value, not a list`, path: ['value'] });
+    if (!needsList && Array.isArray(f.value))
+      ctx.addIssue({ code: 'custom', message: `${f.op} takes one value, not a list`, path: ['value'] });
   });
 
 const order = z
@@ -106,11 +107,16 @@ export const querySpecSchema = z
         o.op === undefined
           ? (q.breakdowns ?? []).includes(o.column ?? '')
           : calcs.some((c) => c.op === o.op && c.column === o.column) || (o.op === 'COUNT' && calcs.length === 0);
-      if (!ok) ctx.addIssue({ code: 'custom', message: 'each order must name a breakdown or one of the calculations', path: ['orders', i] });
+      if (!ok)
+        ctx.addIssue({ code: 'custom', message: 'each order must name a breakdown or one of the calculations', path: ['orders', i] });
     }
     const range = q.time_range ?? 7200;
     if (q.granularity !== undefined && (q.granularity > range / 10 || q.granularity < range / 1000)) {
-      ctx.addIssue({ code: 'custom', message: `must lie within time_range/1000 .. time_range/10 (${range / 1000} .. ${range / 10})`, path: ['granularity'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must lie within time_range/1000 .. time_range/10 (${range / 1000} .. ${range / 10})`,
+        path: ['granularity'],
+      });
     }
   });
 export type QuerySpec = z.infer<typeof querySpecSchema>;
@@ -158,7 +164,10 @@ export class SpecError extends Error {
 }
 
 function fieldPath(p: readonly PropertyKey[]): string {
-  return p.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${String(key)}]` : acc === '' ? String(key) : `${acc}.${String(key)}`), '');
+  return p.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${String(key)}]` : acc === '' ? String(key) : `${acc}.${String(key)}`),
+    '',
+  );
 }
 
 function parseFile<T>(file: string, schema: z.ZodType<T>): T {
@@ -166,7 +175,7 @@ function parseFile<T>(file: string, schema: z.ZodType<T>): T {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new SpecError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new SpecError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   const result = schema.safeParse(raw);
   if (result.success) return result.data;

@@ -8,7 +8,7 @@ import { NOW, span } from './spans.ts';
 const { queries } = loadQueries(path.join(repoRoot, 'queries/honeycomb'));
 const saved = (id: string): SavedQuery => {
   const q = queries.find((x) => x.id === id);
-  if (!q) throw new Error(`no query ${id}`);
+  if (q === undefined) throw new Error(`no query ${id}`);
   return q;
 };
 const byGroup = (e: Evaluation, calc: string): Record<string, number | null> =>
@@ -160,7 +160,7 @@ describe('evaluating the saved queries with DuckDB', () => {
     // worf 10..100 and garek 5,5,5,50: 14 values, sum 615; P50 between 40 and 50; P99 at 12.87 of 13
     expect(e.rows).toHaveLength(1);
     expect(e.rows[0]?.values).toEqual({
-      'AVG(duration_ms)': 43.928571, // 615 / 14, to 6 decimals
+      'AVG(duration_ms)': 43.928_571, // 615 / 14, to 6 decimals
       'MIN(duration_ms)': 5,
       'SUM(duration_ms)': 615,
       'P50(duration_ms)': 45,
