@@ -11,6 +11,7 @@ import { cleanEnv } from '@cruddur/testkit/processes';
 import { CANARY, REGION, startMoto, type Moto } from '@cruddur/testkit/standins';
 import { loadDesired } from '../lib/desired.ts';
 import { ensureSamplingRule, setupAll } from '../lib/resources.ts';
+import { type FakeLogsQueries, startFakeLogsQueries } from './fake-logs-queries.ts';
 import { startFakeXRay, type FakeXRay } from './fake-xray.ts';
 
 const run = promisify(execFile);
@@ -19,6 +20,8 @@ const desired = loadDesired();
 
 let moto: Moto;
 let xrayApi: FakeXRay;
+// moto in front of which the query definitions are answered (moto has none): see fake-logs-queries.ts.
+let logsApi: FakeLogsQueries;
 
 /** `make aws-setup`'s command, with endpoints pointed at moto (logs) and the fake (X-Ray). */
 async function setupCli(): Promise<string> {
@@ -26,7 +29,7 @@ async function setupCli(): Promise<string> {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: CANARY.awsAccessKeyId,
     AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey,
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: moto.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.url,
     AWS_ENDPOINT_URL_XRAY: xrayApi.url,
     AWS_EC2_METADATA_DISABLED: 'true',
   });
@@ -37,11 +40,13 @@ async function setupCli(): Promise<string> {
 beforeAll(async () => {
   moto = await startMoto();
   xrayApi = await startFakeXRay();
+  logsApi = await startFakeLogsQueries(moto.url);
 });
 
 afterAll(async () => {
   await moto?.stop();
   await xrayApi?.close();
+  await logsApi?.close();
 });
 
 describe('aws/json', () => {
@@ -114,7 +119,8 @@ describe('make aws-setup', () => {
       .slice(before)
       .map((r) => r.path)
       .sort();
-    expect(sent).toEqual(['/GetGroup', '/GetSamplingRules']);
+    // GetGroup for the Cruddur group and for each group of json/xray-groups.json (queries.test.ts).
+    expect(sent).toEqual(['/GetGroup', '/GetGroup', '/GetSamplingRules']);
   });
 
   it('puts back drifted settings: retention changed by hand, sampling rule edited', async () => {
