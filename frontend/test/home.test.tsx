@@ -23,7 +23,7 @@ describe('home feed', () => {
     const first = screen.getByRole('article', { name: 'Space, the final frontier' });
     expect(within(first).getByRole('link', { name: 'James Kirk @kirk' })).toHaveAttribute('href', '/@kirk');
     expect(within(first).getByText('3 likes')).toBeInTheDocument();
-    expect(within(first).getByText('1 replies')).toBeInTheDocument();
+    expect(within(first).getByText('1 reply')).toBeInTheDocument();
     expect(within(first).getByRole('link', { name: 'Open crud' })).toHaveAttribute('href', `/@kirk/status/${feed[0]?.uuid}`);
     expect(screen.getByRole('article', { name: 'Fascinating' })).toBeInTheDocument();
   });

@@ -53,7 +53,7 @@ describe('routes', () => {
         }),
       }),
     });
-    expect(await screen.findByRole('article', { name: 'Today is a good day' })).toHaveTextContent('1 replies');
+    expect(await screen.findByRole('article', { name: 'Today is a good day' })).toHaveTextContent('1 reply');
     const replies = screen.getByRole('region', { name: 'Replies' });
     expect(within(replies).getByRole('article', { name: 'To die?' })).toBeInTheDocument();
     await user.type(within(replies).getByRole('textbox', { name: 'Reply message' }), 'To eat');

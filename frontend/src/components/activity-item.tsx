@@ -2,14 +2,14 @@ import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
 
 import type { Activity, Reply } from '../api/client.ts';
-import { relativeTime } from './time-ago.ts';
+import { countOf, relativeTime } from './format.ts';
 
 function Counts({ item }: { readonly item: Activity | Reply }): ReactNode {
   return (
     <ul className="counts" aria-label="Counts">
-      <li>{item.replies_count} replies</li>
-      <li>{item.reposts_count} reposts</li>
-      <li>{item.likes_count} likes</li>
+      <li>{countOf(item.replies_count, 'reply', 'replies')}</li>
+      <li>{countOf(item.reposts_count, 'repost', 'reposts')}</li>
+      <li>{countOf(item.likes_count, 'like', 'likes')}</li>
     </ul>
   );
 }

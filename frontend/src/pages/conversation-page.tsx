@@ -6,7 +6,7 @@ import { settle } from '../api/errors.ts';
 import { MAX_MESSAGE_CHARS } from '../api/limits.ts';
 import { ComposeForm } from '../components/compose-form.tsx';
 import { LoadedView } from '../components/status.tsx';
-import { relativeTime } from '../components/time-ago.ts';
+import { relativeTime } from '../components/format.ts';
 
 /** The messages with one user and a send form, at /messages/@handle. */
 export function ConversationPage({ handle }: { readonly handle: string }): ReactNode {

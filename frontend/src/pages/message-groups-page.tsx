@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { useLoad } from '../api/use-api.ts';
 import { settle } from '../api/errors.ts';
 import { LoadedView } from '../components/status.tsx';
-import { relativeTime } from '../components/time-ago.ts';
+import { relativeTime } from '../components/format.ts';
 
 /** The acting user's conversations, at /messages. */
 export function MessageGroupsPage(): ReactNode {

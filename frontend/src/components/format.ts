@@ -17,3 +17,10 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   }
   return format.format(seconds, 'second');
 }
+
+const plurals = new Intl.PluralRules('en');
+
+/** "1 reply", "5 replies". */
+export function countOf(count: number, one: string, other: string): string {
+  return `${count} ${plurals.select(count) === 'one' ? one : other}`;
+}
