@@ -1,6 +1,6 @@
 # Build: the app, our collector, the stand-ins, and every container image, all from source in
 # this repository (no registry is reachable: base images are made locally, see BASE_IMAGES).
-.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image standin-images images
+.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images images
 
 build: setup ## compile the app (TypeScript -> app/dist)
 	@rm -rf app/dist
@@ -61,18 +61,22 @@ BASE_IMAGES ?= local
 ifeq ($(BASE_IMAGES),public)
 NODE_IMAGE ?= node:24-bookworm-slim
 CA_IMAGE ?= debian:bookworm-slim
+NGINX_BASE_IMAGE ?= debian:bookworm-slim
 PYTHON_IMAGE ?= python:3.11-slim-bookworm
 BASES := docker
 NODE_RUNTIME := docker
 else
 NODE_IMAGE ?= cruddur/node:$(NODE_VERSION)
 CA_IMAGE ?= cruddur/debian:bookworm
+NGINX_BASE_IMAGE ?= cruddur/nginx:bookworm
 PYTHON_IMAGE ?= cruddur/python:3.11-bookworm
 BASES := base-images
 NODE_RUNTIME := node-image
 endif
 APP_CONTEXT := .build/app-image
 COLLECTOR_CONTEXT := .build/collector-image
+FRONTEND_CONTEXT := .build/frontend-image
+FRONTEND_IMAGE ?= cruddur/frontend:$(IMAGE_TAG)
 MOTO_CONTEXT := .build/moto-image
 
 node-image: base-images $(NODE_BIN)/node ## the Node 24 runtime image (our base + the project's Node binary)
@@ -102,6 +106,12 @@ collector-image: collector $(HTTPPROBE) $(BASES) ## the collector image (scratch
 	@rm -rf $(COLLECTOR_CONTEXT)/xray-daemon/test
 	@echo "building $(COLLECTOR_IMAGE)"
 	@docker build -q -t $(COLLECTOR_IMAGE) --build-arg CA_IMAGE=$(CA_IMAGE) -f otel-collector/Dockerfile $(COLLECTOR_CONTEXT) >/dev/null
+
+frontend-image: frontend $(HTTPPROBE) $(BASES) ## the web front end's image (Debian nginx serving frontend/dist on :3000)
+	@rm -rf $(FRONTEND_CONTEXT) && mkdir -p $(FRONTEND_CONTEXT)
+	@cp -r frontend/dist frontend/nginx frontend/Dockerfile $(HTTPPROBE) $(FRONTEND_CONTEXT)/
+	@echo "building $(FRONTEND_IMAGE)"
+	@docker build -q -t $(FRONTEND_IMAGE) --build-arg NGINX_BASE_IMAGE=$(NGINX_BASE_IMAGE) -f $(FRONTEND_CONTEXT)/Dockerfile $(FRONTEND_CONTEXT) >/dev/null
 
 # Wheels for the moto image, built on the host from the pinned requirements.
 $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt

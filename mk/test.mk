@@ -5,7 +5,7 @@
 # needs no TypeScript compiler API, so it works with TypeScript 7. Go: gofmt and go vet per module.
 .PHONY: test lint lint-ts lint-go format typecheck test-unit validate test-collector test-integration test-fast-reliability test-reliability-ci test-reliability fuzz
 
-test: lint typecheck test-unit test-collector test-integration test-reliability-ci ## every test CI runs: lint, typecheck, unit, collector, integration (containers), reliability but the memory bound (~10 min warm)
+test: lint typecheck test-unit test-frontend test-collector test-integration test-reliability-ci ## every test CI runs: lint, typecheck, unit, front end, collector, integration (containers), reliability but the memory bound (~10 min warm)
 
 # ---- lint and format ---------------------------------------------------------------------------
 BIOME := node_modules/.bin/biome

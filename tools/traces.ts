@@ -1,7 +1,8 @@
 /**
  * `make traces`: the recent traces as the stand-ins hold them. For each trace: a terminal
- * waterfall of its spans (Honeycomb's view), the X-Ray segment and subsegments, the CloudWatch
- * log events and the Rollbar items that carry the same trace id.
+ * waterfall of its spans (Honeycomb's view; the browser's spans marked), the network gap of each
+ * browser fetch (its time outside the server span), the X-Ray segment and subsegments, the
+ * CloudWatch log events and the Rollbar items that carry the same trace id.
  *
  *   node tools/traces.ts [--last N] [--trace TRACE_ID]
  */
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import {
   honeycombReport,
   logGroupEvents,
+  networkGaps,
   rollbarItems,
   xrayDocuments,
   type AwsAccess,
@@ -30,6 +32,7 @@ const aws: AwsAccess = {
 };
 const logGroup = env.CLOUDWATCH_LOG_GROUP ?? 'cruddur';
 const BAR_WIDTH = 32;
+const BACKEND_SERVICE = env.OTEL_SERVICE_NAME ?? 'cruddur-backend';
 
 const { values: options } = parseArgs({
   options: { last: { type: 'string', default: '8' }, trace: { type: 'string' } },
@@ -60,6 +63,20 @@ function highlights(attributes: Record<string, unknown>): string {
     .join(' ');
 }
 
+/** The backend's spans are unmarked; another service's (the browser's) name follows the span's. */
+function serviceMark(span: ReceivedSpan): string {
+  const service = span.resource['service.name'];
+  return typeof service === 'string' && service !== BACKEND_SERVICE ? ` [${service}]` : '';
+}
+
+function printGaps(spans: ReceivedSpan[]): void {
+  for (const gap of networkGaps(spans)) {
+    console.log(
+      `   network    ${gap.client.name} → ${gap.server.name}: ${gap.totalMs.toFixed(2)} ms outside the server span (${gap.beforeMs.toFixed(2)} ms before it, ${gap.afterMs.toFixed(2)} ms after)`,
+    );
+  }
+}
+
 function printWaterfall(spans: ReceivedSpan[]): void {
   const start = Math.min(...spans.map((span) => span.startTimeUnixNano ?? 0));
   const end = Math.max(...spans.map((span) => span.endTimeUnixNano ?? 0));
@@ -73,7 +90,7 @@ function printWaterfall(spans: ReceivedSpan[]): void {
   const walk = (parent: string, depth: number): void => {
     const level = (children.get(parent) ?? []).sort((a, b) => (a.startTimeUnixNano ?? 0) - (b.startTimeUnixNano ?? 0));
     for (const span of level) {
-      const label = `${'  '.repeat(depth)}${span.name}`.slice(0, 40).padEnd(40);
+      const label = `${'  '.repeat(depth)}${span.name}${serviceMark(span)}`.slice(0, 40).padEnd(40);
       const time = `${durationMs(span).toFixed(2).padStart(8)} ms`;
       console.log(`   ${label} ${bar(span, start, total)} ${time}  ${highlights(span.attributes)}`);
       walk(span.spanId, depth + 1);
@@ -155,7 +172,10 @@ async function main(): Promise<void> {
     console.log(
       `   Honeycomb ${spans.length > 0 ? '✓' : '✗'} ${String(spans.length)} spans · X-Ray ${documents.length > 0 ? '✓' : '✗'} ${String(documents.length)} documents · CloudWatch ${String(logs.length)} events · Rollbar ${String(reported.length)} items`,
     );
-    if (spans.length > 0) printWaterfall(spans);
+    if (spans.length > 0) {
+      printWaterfall(spans);
+      printGaps(spans);
+    }
     printXray(documents);
     printLogs(logs);
     printRollbar(reported);

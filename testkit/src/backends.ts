@@ -47,6 +47,38 @@ export interface ReceivedSpan {
   scope: string;
 }
 
+/** A client span (the browser's fetch) and the server span it caused, as one trace holds them. */
+export interface NetworkGap {
+  readonly client: ReceivedSpan;
+  readonly server: ReceivedSpan;
+  /** From the fetch's start to the server span's start: DNS, connect, request upload, queueing. */
+  readonly beforeMs: number;
+  /** From the server span's end to the fetch's end: response download, the browser's handling. */
+  readonly afterMs: number;
+  /** beforeMs + afterMs: the request's time outside the server span. */
+  readonly totalMs: number;
+}
+
+/**
+ * Every client span whose child is a server span of another service, with the time between
+ * them: what the network (and the browser) added to the server's time. Both clocks are read on
+ * their own hosts, so across machines the figures include the clock skew between them.
+ */
+export function networkGaps(spans: readonly ReceivedSpan[]): NetworkGap[] {
+  const serviceOf = (span: ReceivedSpan): unknown => span.resource['service.name'];
+  const gaps: NetworkGap[] = [];
+  for (const client of spans) {
+    if (client.kind !== 'Client') continue;
+    for (const server of spans) {
+      if (server.kind !== 'Server' || server.parentSpanId !== client.spanId || serviceOf(server) === serviceOf(client)) continue;
+      const beforeMs = ((server.startTimeUnixNano ?? 0) - (client.startTimeUnixNano ?? 0)) / 1e6;
+      const afterMs = ((client.endTimeUnixNano ?? 0) - (server.endTimeUnixNano ?? 0)) / 1e6;
+      gaps.push({ client, server, beforeMs, afterMs, totalMs: beforeMs + afterMs });
+    }
+  }
+  return gaps;
+}
+
 export interface ReceivedLog {
   traceId: string;
   spanId: string;

@@ -45,7 +45,6 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   DEPLOYMENT_ENVIRONMENT: 'integration',
   SERVICE_VERSION: 'integration',
   FRONTEND_URL: 'http://localhost:3000',
-  BACKEND_URL: 'http://localhost:4567',
   OTELCOL_MEM_LIMIT: '512m',
   OTELCOL_GOMEMLIMIT: '400MiB',
   OTELCOL_BATCH_TIMEOUT: '1s',
