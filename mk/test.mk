@@ -54,7 +54,7 @@ validate: setup collector ## validate every collector profile of otel-collector/
 	  else echo "INVALID: $$name ($$files)" >&2; exit 1; fi; \
 	done
 
-test-collector: setup collector standins ## the real collector binary against the stand-ins (vitest project "collector")
+test-collector: setup collector standins chromium ## the real collector binary against the stand-ins (vitest project "collector")
 	npx vitest run --project collector
 
 test-integration: build images compose-tool ## Testcontainers: the compose stack from the real images, fan-out proven end to end

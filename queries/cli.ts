@@ -31,14 +31,19 @@ const { values: options } = parseArgs({
 });
 const env = process.env;
 
+const rank = (order: readonly string[], id: string): number => (order.includes(id) ? order.indexOf(id) : order.length);
+
 async function offline(loaded: ReturnType<typeof loadQueries>): Promise<void> {
   const reportUrl = env.HONEYCOMB_REPORT_URL ?? `http://127.0.0.1:${env.HONEYCOMB_STANDIN_PORT ?? '14318'}`;
   const report = await honeycombReport(reportUrl);
   const store = await EventStore.load(report.spans.map(spanEvent));
   const now = Date.now() / 1000;
   const evaluations: Evaluation[] = [];
+  // In the board's order (the report reads like the board), then any query not on it.
+  const onBoard = loaded.board.panels.map((p) => p.query);
+  const ordered = [...loaded.queries].sort((a, b) => rank(onBoard, a.id) - rank(onBoard, b.id));
   try {
-    for (const q of loaded.queries) evaluations.push(await store.evaluate(q, now));
+    for (const q of ordered) evaluations.push(await store.evaluate(q, now));
   } finally {
     store.close();
   }

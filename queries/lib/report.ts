@@ -122,7 +122,7 @@ export function htmlReport(evaluations: readonly Evaluation[], generatedAt: Date
     return `<section id="${escapeHtml(e.query.id)}">
 <h2>${escapeHtml(e.query.name)}</h2>
 <p>${escapeHtml(e.query.description)}</p>
-<p class="meta">${String(e.matched)} events, ${escapeHtml(iso(e.window.start))} to ${escapeHtml(iso(e.window.end))}, granularity ${String(e.window.granularity)} s; groups: ${escapeHtml(e.rows.map((r) => groupLabel(r.group, e.breakdowns)).join(' | ') || 'none')}</p>
+<p class="meta">${String(e.matched)} ${e.matched === 1 ? 'event' : 'events'}, ${escapeHtml(iso(e.window.start))} to ${escapeHtml(iso(e.window.end))}, granularity ${String(e.window.granularity)} s; groups: ${escapeHtml(e.rows.map((r) => groupLabel(r.group, e.breakdowns)).join(' | ') || 'none')}</p>
 ${charts.map((c) => `<div class="chart" id="${escapeHtml(c.id)}"></div>`).join('\n')}
 ${htmlTable(e)}
 <details><summary>Query specification (${escapeHtml(e.query.id)}.json)</summary><pre>${escapeHtml(json)}</pre></details>

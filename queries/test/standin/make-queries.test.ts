@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '@cruddur/testkit/browser';
+import { repoRoot } from '@cruddur/testkit/paths';
 import { CANARY, type Honeycomb, startHoneycomb } from '@cruddur/testkit/standins';
 import { queriesCli } from '../cli-run.ts';
 
@@ -121,5 +123,40 @@ describe('make queries without HONEYCOMB_API_KEY', () => {
     const p90 = specs['latency-by-user-series-0'];
     expect(p90?.mark.type).toBe('line');
     expect(new Set(p90?.data.values.map((v) => v.group))).toEqual(new Set(['worf', 'garek', '(none)']));
+  });
+
+  it('the report draws its charts in a browser with no network, one rect per heatmap cell; screenshot for the README', async () => {
+    const out = path.join(outDir, 'report.html');
+    const specs = JSON.parse(/const specs = (.*);\n/.exec(fs.readFileSync(out, 'utf8'))?.[1] ?? '{}') as Record<
+      string,
+      { data: { values: unknown[] } }
+    >;
+    const cells = specs['latency-by-user-heatmap']?.data.values.length ?? 0;
+    expect(cells).toBeGreaterThan(0);
+    const browser = await launchBrowser({ viewport: { width: 1100, height: 1400 } });
+    try {
+      const page = await browser.newPage();
+      const requested: string[] = [];
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file://')) requested.push(request.url());
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`file://${out}`);
+      await page.waitForFunction('window.chartsDrawn !== undefined');
+      expect(await page.evaluate('window.chartsDrawn.then((views) => views.length)')).toBe(Object.keys(specs).length);
+      expect(errors).toEqual([]);
+      expect(requested).toEqual([]);
+      // vega-embed draws SVG: the heatmap's marks are one path per cell, the P90 chart one line per user.
+      const heatmapMarks = await page.locator('#latency-by-user-heatmap svg .mark-rect.role-mark path').count();
+      expect(heatmapMarks).toBe(cells);
+      expect(await page.locator('#latency-by-user-series-0 svg .mark-line.role-mark path').count()).toBe(3);
+      const shot = path.join(repoRoot, 'docs/images/queries-report.png');
+      fs.mkdirSync(path.dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 1100, height: 1400 } });
+      expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
+    } finally {
+      await browser.close();
+    }
   });
 });
