@@ -32,9 +32,14 @@ mapfile -t configs < <(profiles files default --standins "$vendor_list")
 # The local stack is for trying things: `make traffic` needs /debug/error for its 5xx.
 export CRUDDUR_DEBUG_ROUTES="${CRUDDUR_DEBUG_ROUTES:-true}"
 
+# The trace viewer runs whenever the profile loads its pipelines (viewer.yaml: the `local` profile).
+viewer=()
+for f in "${configs[@]}"; do
+  if [ "$f" = otel-collector/config/viewer.yaml ]; then viewer=(trace-viewer); fi
+done
 profile=()
-[ ${#standins[@]} -eq 0 ] || profile=(--profile local)
-"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector
+[ $(( ${#standins[@]} + ${#viewer[@]} )) -eq 0 ] || profile=(--profile local)
+"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" "${viewer[@]}" app otel-collector
 
 echo "waiting for the app to be healthy..."
 for _ in $(seq 1 60); do
@@ -57,7 +62,9 @@ Cruddur is up.
   collector config profile ${profile_name} (otel-collector/profiles.yaml), stand-in overlays: ${vendor_list}
                    ${configs[*]}
   stand-ins        ${standins[*]:-none (every vendor is real)}
-
+${viewer:+  trace viewer     http://127.0.0.1:${VIEWER_PORT:-8000}/   (traces and logs as the collector sends them)
+}
 Next: make traffic   (drive every route)   make traces   (what each backend received)
+      make queries   (the saved queries: tables + queries/out/report.html)
       make logs      (follow the containers)   make down
 SUMMARY
