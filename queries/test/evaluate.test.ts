@@ -32,6 +32,8 @@ const errorSpans = [
   span({ ago: 110, ms: 4, attributes: { 'http.route': '/debug/error', 'http.response.status_code': 500 } }),
   span({ ago: 100, ms: 2, status: 'Error', parent: 'bbbbbbbbbbbbbbbb', name: 'store', attributes: { 'http.route': '/api/activities' } }),
   span({ ago: 90, ms: 1, attributes: { 'http.route': '/api/activities/:uuid', 'http.response.status_code': 404 } }),
+  // an entry span whose parent is the caller's (a traceparent from make traffic or the browser)
+  span({ ago: 80, ms: 7, parent: 'eeeeeeeeeeeeeeee', kind: 'Server', attributes: { 'app.user_handle': 'quark' } }),
   // result sizes
   span({ ago: 60, ms: 1, name: 'home-activities', parent: 'cccccccccccccccc', attributes: { 'app.result_length': 5 } }),
   span({ ago: 50, ms: 1, name: 'home-activities', parent: 'cccccccccccccccc', attributes: { 'app.result_length': 3 } }),
@@ -91,6 +93,13 @@ describe('evaluating the saved queries with DuckDB', () => {
       [NOW - 300, 'garek', 36.5],
       [NOW - 300, '(none)', 60],
     ]);
+  });
+
+  it("Latency by user: a server span with a remote parent is a request's entry span too; internal children are not", async () => {
+    const e = await errorStore.evaluate(saved('latency-by-user'), NOW);
+    // quark's 7 ms server span (remote parent); the roots without a user: 3, 4, 1 -> P90 3 + 0.8 * 1
+    expect(byGroup(e, 'P90(duration_ms)')).toEqual({ quark: 7, null: 3.8 });
+    expect(e.matched).toBe(4);
   });
 
   it('Slowest routes: P90 and COUNT per route, slowest first; span without a route dropped', async () => {

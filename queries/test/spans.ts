@@ -13,6 +13,8 @@ export interface SpanInput {
   readonly name?: string;
   readonly parent?: string;
   readonly status?: 'Unset' | 'Ok' | 'Error';
+  /** Server without a parent, Internal with one, unless given (a server span with a remote parent). */
+  readonly kind?: 'Server' | 'Internal' | 'Client';
   readonly attributes?: Record<string, unknown>;
 }
 
@@ -25,7 +27,7 @@ export function span(input: SpanInput): ReceivedSpan {
     spanId: hex(counter, 16),
     parentSpanId: input.parent ?? '',
     name: input.name ?? 'GET /api/activities/home',
-    kind: input.parent === undefined ? 'Server' : 'Internal',
+    kind: input.kind ?? (input.parent === undefined ? 'Server' : 'Internal'),
     statusCode: input.status ?? 'Unset',
     startTimeUnixNano: start,
     endTimeUnixNano: start + input.ms * 1e6,
