@@ -1,13 +1,7 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '@cruddur/testkit/paths';
-import { cleanEnv } from '@cruddur/testkit/processes';
-import { CANARY, REGION, startMoto, type Moto } from '@cruddur/testkit/standins';
+import { describe, expect, it } from 'vitest';
+import { CANARY, REGION } from '@cruddur/testkit/standins';
 import { loadQuerySetup } from '../lib/queries.ts';
-import { type FakeLogsQueries, startFakeLogsQueries } from './fake-logs-queries.ts';
-import { startFakeXRay, type FakeXRay } from './fake-xray.ts';
+import { awsSetupHarness } from './aws-setup-harness.ts';
 
 /**
  * The seeds' questions on AWS, at the request level: moto implements no Logs Insights query
@@ -15,11 +9,9 @@ import { startFakeXRay, type FakeXRay } from './fake-xray.ts';
  * `make aws-setup` sends: PutQueryDefinition and CreateGroup bodies, and only reads when nothing
  * changed.
  */
-const run = promisify(execFile);
 const want = loadQuerySetup();
-let moto: Moto;
-let xrayApi: FakeXRay;
-let logsApi: FakeLogsQueries;
+const harness = awsSetupHarness();
+const { setupCli } = harness;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** A PutQueryDefinition body without the idempotency token the SDK adds to each call (a fresh UUID, or "" if absent). */
@@ -27,30 +19,6 @@ function putBody(body: string): { token: string; rest: unknown } {
   const { clientToken, ...rest } = JSON.parse(body) as { clientToken?: string };
   return { token: clientToken ?? '', rest };
 }
-
-async function setupCli(): Promise<string> {
-  const env = cleanEnv({
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: CANARY.awsAccessKeyId,
-    AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey,
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.url,
-    AWS_ENDPOINT_URL_XRAY: xrayApi.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'aws/setup.ts')], { env, cwd: repoRoot });
-  return stdout;
-}
-
-beforeAll(async () => {
-  moto = await startMoto();
-  xrayApi = await startFakeXRay();
-  logsApi = await startFakeLogsQueries(moto.url);
-});
-afterAll(async () => {
-  await logsApi?.close();
-  await xrayApi?.close();
-  await moto?.stop();
-});
 
 describe('aws/json: the saved questions', () => {
   it('asks the seeds questions of the access log and keeps a slow-requests X-Ray group', () => {
@@ -73,7 +41,7 @@ describe('make aws-setup: Logs Insights query definitions and X-Ray groups', () 
     const out = await setupCli();
     for (const q of want.queryDefinitions) expect(out).toContain(`created   logs insights query ${q.name}\n`);
     expect(out).toContain('created   xray group Cruddur-slow');
-    const puts = logsApi.requests.filter((r) => String(r.headers['x-amz-target']).endsWith('.PutQueryDefinition'));
+    const puts = harness.logsApi.requests.filter((r) => String(r.headers['x-amz-target']).endsWith('.PutQueryDefinition'));
     expect(puts.every((r) => UUID.test(putBody(r.body).token))).toBe(true);
     expect(puts.map((r) => putBody(r.body).rest)).toEqual(
       want.queryDefinitions.map((q) => ({ name: q.name, queryString: q.queryString, logGroupNames: ['cruddur'] })),
@@ -81,20 +49,20 @@ describe('make aws-setup: Logs Insights query definitions and X-Ray groups', () 
     for (const r of puts) {
       expect(String(r.headers.authorization)).toMatch(new RegExp(`Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/logs/aws4_request`));
     }
-    expect(xrayApi.calls('/CreateGroup').map((r) => JSON.parse(r.body) as unknown)).toEqual([
+    expect(harness.xrayApi.calls('/CreateGroup').map((r) => JSON.parse(r.body) as unknown)).toEqual([
       { GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' },
       { GroupName: 'Cruddur-slow', FilterExpression: 'service("cruddur-backend") AND responsetime > 1' },
     ]);
   });
 
   it('second run: only DescribeQueryDefinitions and GetGroup, nothing written', async () => {
-    const logsBefore = logsApi.requests.length;
-    const xrayBefore = xrayApi.requests.length;
+    const logsBefore = harness.logsApi.requests.length;
+    const xrayBefore = harness.xrayApi.requests.length;
     const out = await setupCli();
     expect(out).toContain('nothing changed: everything already as desired');
-    expect(logsApi.operations(logsBefore)).toEqual(want.queryDefinitions.map(() => 'DescribeQueryDefinitions'));
+    expect(harness.logsApi.operations(logsBefore)).toEqual(want.queryDefinitions.map(() => 'DescribeQueryDefinitions'));
     expect(
-      xrayApi.requests
+      harness.xrayApi.requests
         .slice(xrayBefore)
         .map((r) => r.path)
         .sort(),
@@ -102,22 +70,22 @@ describe('make aws-setup: Logs Insights query definitions and X-Ray groups', () 
   });
 
   it('a query edited by hand is put back under its id; a group edited by hand is updated', async () => {
-    const [first] = [...logsApi.definitions.values()];
+    const [first] = [...harness.logsApi.definitions.values()];
     if (first === undefined) throw new Error('no definitions stored');
-    logsApi.definitions.set(first.queryDefinitionId, {
+    harness.logsApi.definitions.set(first.queryDefinitionId, {
       queryDefinitionId: first.queryDefinitionId,
       name: first.name,
       logGroupNames: first.logGroupNames,
       queryString: 'fields @message',
     });
-    xrayApi.groups.set('Cruddur-slow', { GroupName: 'Cruddur-slow', FilterExpression: 'responsetime > 5' });
-    const before = logsApi.requests.length;
+    harness.xrayApi.groups.set('Cruddur-slow', { GroupName: 'Cruddur-slow', FilterExpression: 'responsetime > 5' });
+    const before = harness.logsApi.requests.length;
     const out = await setupCli();
     expect(out).toContain(`updated   logs insights query ${first.name} (queryString)`);
     expect(out).toContain(
       'updated   xray group Cruddur-slow (filter "responsetime > 5" -> "service(\\"cruddur-backend\\") AND responsetime > 1")',
     );
-    const put = logsApi.requests.slice(before).filter((r) => String(r.headers['x-amz-target']).endsWith('.PutQueryDefinition'));
+    const put = harness.logsApi.requests.slice(before).filter((r) => String(r.headers['x-amz-target']).endsWith('.PutQueryDefinition'));
     expect(put.map((r) => putBody(r.body).rest)).toEqual([
       {
         name: first.name,
@@ -126,8 +94,8 @@ describe('make aws-setup: Logs Insights query definitions and X-Ray groups', () 
         queryDefinitionId: first.queryDefinitionId,
       },
     ]);
-    expect(logsApi.definitions.size).toBe(want.queryDefinitions.length);
-    expect(JSON.parse(xrayApi.calls('/UpdateGroup').at(-1)?.body ?? '{}')).toEqual({
+    expect(harness.logsApi.definitions.size).toBe(want.queryDefinitions.length);
+    expect(JSON.parse(harness.xrayApi.calls('/UpdateGroup').at(-1)?.body ?? '{}')).toEqual({
       GroupName: 'Cruddur-slow',
       FilterExpression: 'service("cruddur-backend") AND responsetime > 1',
     });
