@@ -42,6 +42,17 @@ export function textTable(e: Evaluation): string {
 
 type VegaLiteSpec = Record<string, unknown>;
 
+/**
+ * The charts' time axis, ms: to the window's end, from five buckets before the first data (or
+ * the window's start, whichever is later), so a few minutes of traffic in a two-hour window are
+ * not a sliver at the right edge. The table covers the whole window either way.
+ */
+function timeDomain(e: Evaluation): [number, number] {
+  const times = [...e.series.map((p) => p.time), ...e.heatmap.map((c) => c.time)];
+  const first = times.length === 0 ? e.window.start : Math.min(...times);
+  return [Math.max(e.window.start, first - 5 * e.window.granularity) * 1000, e.window.end * 1000];
+}
+
 /** HEATMAP: time on x, the value buckets on y, count as colour (as Honeycomb draws it). */
 function heatmapSpec(e: Evaluation, calc: string): VegaLiteSpec {
   const values = e.heatmap
@@ -55,11 +66,11 @@ function heatmapSpec(e: Evaluation, calc: string): VegaLiteSpec {
     data: { values },
     mark: { type: 'rect', tooltip: true },
     encoding: {
-      x: { field: 'time', type: 'temporal', title: 'time', scale: { domain: [e.window.start * 1000, e.window.end * 1000] } },
+      x: { field: 'time', type: 'temporal', title: 'time', scale: { domain: timeDomain(e) } },
       x2: { field: 'end' },
       y: { field: 'lower', type: 'quantitative', title: calc.replace(/^HEATMAP\((.*)\)$/, '$1') },
       y2: { field: 'upper' },
-      color: { field: 'count', type: 'quantitative', scale: { scheme: 'yelloworangered' } },
+      color: { field: 'count', type: 'quantitative', scale: { scheme: 'yelloworangered' }, legend: { format: 'd', tickMinStep: 1 } },
     },
   };
 }
@@ -75,7 +86,7 @@ function seriesSpec(e: Evaluation, calc: string): VegaLiteSpec {
     data: { values },
     mark: { type: 'line', point: true, tooltip: true },
     encoding: {
-      x: { field: 'time', type: 'temporal', title: 'time', scale: { domain: [e.window.start * 1000, e.window.end * 1000] } },
+      x: { field: 'time', type: 'temporal', title: 'time', scale: { domain: timeDomain(e) } },
       y: { field: 'value', type: 'quantitative', title: calc },
       color: { field: 'group', type: 'nominal', title: e.breakdowns.join(', ') || 'all' },
     },

@@ -39,8 +39,12 @@ beforeAll(async () => {
   const home = [str('http.route', '/api/activities/home')];
   const spans = [
     // worf: 10..100 ms; garek: 5, 5, 5, 50 ms; a child span and a result size
-    ...[10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((ms, i) => otlpSpan(60_000 + i * 1000, ms, [...home, str('app.user_handle', 'worf')])),
-    ...[5, 5, 5, 50].map((ms, i) => otlpSpan(30_000 + i * 1000, ms, [str('http.route', '/api/messages'), str('app.user_handle', 'garek')])),
+    ...[10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((ms, i) =>
+      otlpSpan(60_000 + i * 45_000, ms, [...home, str('app.user_handle', 'worf')]),
+    ),
+    ...[5, 5, 5, 50].map((ms, i) =>
+      otlpSpan(30_000 + i * 70_000, ms, [str('http.route', '/api/messages'), str('app.user_handle', 'garek')]),
+    ),
     otlpSpan(20_000, 2, [int('app.result_length', 7)], 'cccccccccccccccc'),
     otlpSpan(10_000, 4, [str('http.route', '/debug/error'), int('http.response.status_code', 500)]),
   ];
