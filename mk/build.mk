@@ -131,4 +131,4 @@ standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done 
 	@echo "building cruddur/moto:$(IMAGE_TAG)"
 	@docker build -q -t cruddur/moto:$(IMAGE_TAG) --build-arg PYTHON_IMAGE=$(PYTHON_IMAGE) -f standins/moto/Dockerfile $(MOTO_CONTEXT) >/dev/null
 
-images: app-image collector-image standin-images ## every image of the stack
+images: app-image collector-image frontend-image standin-images ## every image of the stack

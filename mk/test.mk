@@ -57,7 +57,7 @@ validate: setup collector ## validate every collector profile of otel-collector/
 test-collector: setup collector standins ## the real collector binary against the stand-ins (vitest project "collector")
 	npx vitest run --project collector
 
-test-integration: build images compose-tool ## Testcontainers: the compose stack from the real images, fan-out proven end to end
+test-integration: build images compose-tool chromium ## Testcontainers: the compose stack from the real images, fan-out proven end to end; the front end in Debian chromium
 	npx vitest run --project integration
 
 # The fast ones: fuzz (bounded to FUZZ_MAX_TIME, default 75 s), the OpenAPI document checked

@@ -34,7 +34,7 @@ export CRUDDUR_DEBUG_ROUTES="${CRUDDUR_DEBUG_ROUTES:-true}"
 
 profile=()
 [ ${#standins[@]} -eq 0 ] || profile=(--profile local)
-"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector
+"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector frontend
 
 echo "waiting for the app to be healthy..."
 for _ in $(seq 1 60); do
@@ -51,6 +51,7 @@ fi
 cat <<SUMMARY
 
 Cruddur is up.
+  web front end    http://localhost:${FRONTEND_PORT:-3000}/   (its spans: collector browser ingest 127.0.0.1:${OTELCOL_BROWSER_PORT:-4328})
   API              http://127.0.0.1:${APP_PORT:-4567}/api/activities/home
   collector        OTLP gRPC 127.0.0.1:${OTLP_GRPC_PORT:-4317}, HTTP 127.0.0.1:${OTLP_HTTP_PORT:-4318}, X-Ray daemon udp/tcp 127.0.0.1:${XRAY_DAEMON_PORT:-2000}
                    health http://127.0.0.1:${OTELCOL_HEALTH_PORT:-13133}/  own metrics http://127.0.0.1:${OTELCOL_METRICS_PORT:-8888}/metrics
