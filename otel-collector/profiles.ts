@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { parse } from 'yaml';
 
-export type StandinVendor = 'honeycomb' | 'aws';
+export type StandinVendor = 'honeycomb' | 'aws' | 'aws-otlp';
 
 export interface Profile {
   readonly name: string;
@@ -34,7 +34,7 @@ interface Manifest {
   readonly overlays: Readonly<Record<StandinVendor, string>>;
 }
 
-const STANDIN_VENDORS: readonly StandinVendor[] = ['honeycomb', 'aws'];
+const STANDIN_VENDORS: readonly StandinVendor[] = ['honeycomb', 'aws', 'aws-otlp'];
 const MANIFEST_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profiles.yaml');
 const MANIFEST_NAME = 'otel-collector/profiles.yaml';
 /** `default` selects the default profile on the command line, so no profile may be called that. */
