@@ -3,9 +3,9 @@
 # reliability (fuzz, malformed input, exposure, secrets, outages, overload; docs/reliability.md).
 # Lint and format: Biome (biome.jsonc) lints and formats every TypeScript tree in one pass; it
 # needs no TypeScript compiler API, so it works with TypeScript 7. Go: gofmt and go vet per module.
-.PHONY: test lint lint-ts lint-go format typecheck test-unit validate test-collector test-integration test-fast-reliability test-reliability-ci test-reliability fuzz
+.PHONY: test lint lint-ts lint-go format typecheck test-unit test-go validate test-collector test-integration test-fast-reliability test-reliability-ci test-reliability fuzz
 
-test: lint typecheck test-unit test-collector test-integration test-reliability-ci ## every test CI runs: lint, typecheck, unit, collector, integration (containers), reliability but the memory bound (~10 min warm)
+test: lint typecheck test-unit test-go test-collector test-integration test-reliability-ci ## every test CI runs: lint, typecheck, unit, collector, integration (containers), reliability but the memory bound (~10 min warm)
 
 # ---- lint and format ---------------------------------------------------------------------------
 BIOME := node_modules/.bin/biome
@@ -43,6 +43,9 @@ typecheck: setup ## type-check every TypeScript tree
 
 test-unit: setup ## fast unit tests (the telemetry ones build and load the compiled app)
 	npx vitest run --project unit
+
+test-go: ## Go unit tests of the stand-ins (the SigV4 verifier against requests the AWS SDK signs, the OTLP stand-in's modes)
+	@for module in $(GO_MODULES); do (cd $$module && $(GO) test ./...) || exit 1; done
 
 # Run with an empty environment but the region (AWS exporters resolve it when they are built,
 # and must never fall back to instance metadata here): every profile of the manifest, bare and

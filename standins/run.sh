@@ -31,10 +31,10 @@ fi
 
 export HONEYCOMB_API_KEY="${HONEYCOMB_API_KEY:-local-standin-honeycomb-key}"
 export ROLLBAR_ACCESS_TOKEN="${ROLLBAR_ACCESS_TOKEN:-local-standin-rollbar-token}"
-# The key pair the AWS OTLP stand-in accepts: a local collector must sign with the same one.
+# The key pair the AWS OTLP stand-in accepts: the one `make collector-run` signs with.
 export AWS_REGION="${AWS_REGION:-us-east-1}"
-export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local-standin-aws-key}"
-export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local-standin-aws-secret}"
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait; }

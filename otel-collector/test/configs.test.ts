@@ -26,6 +26,13 @@ interface ConfigFile {
   service?: ServiceSection;
 }
 
+interface HttpExporter {
+  traces_endpoint?: string;
+  logs_endpoint?: string;
+  auth?: { authenticator?: string };
+  headers?: Record<string, string>;
+}
+
 const load = (file: string): ConfigFile => (parse(fs.readFileSync(file, 'utf8')) ?? {}) as ConfigFile;
 
 // Which pipelines each vendor file owns; the names carry the vendor so merges cannot collide.
@@ -148,7 +155,6 @@ describe('one file per vendor', () => {
       'sigv4auth/xray': { region: '${env:AWS_REGION}', service: 'xray' },
       'sigv4auth/logs': { region: '${env:AWS_REGION}', service: 'logs' },
     });
-    type HttpExporter = { traces_endpoint?: string; logs_endpoint?: string; auth?: { authenticator?: string }; headers?: Record<string, string> };
     const xray = load(config('xray-otlp')).exporters?.['otlp_http/xray'] as HttpExporter;
     expect(xray).toMatchObject({
       traces_endpoint: 'https://xray.${env:AWS_REGION}.amazonaws.com/v1/traces',
@@ -161,7 +167,10 @@ describe('one file per vendor', () => {
     expect(logs).toMatchObject({
       logs_endpoint: 'https://logs.${env:AWS_REGION}.amazonaws.com/v1/logs',
       auth: { authenticator: 'sigv4auth/logs' },
-      headers: { 'x-aws-log-group': '${env:CLOUDWATCH_LOG_GROUP:-cruddur}', 'x-aws-log-stream': '${env:CLOUDWATCH_LOG_STREAM:-otel-collector}' },
+      headers: {
+        'x-aws-log-group': '${env:CLOUDWATCH_LOG_GROUP:-cruddur}',
+        'x-aws-log-stream': '${env:CLOUDWATCH_LOG_STREAM:-otel-collector}',
+      },
       compression: 'gzip',
       retry_on_failure: { enabled: true },
       sending_queue: { enabled: true, storage: 'file_storage', batch: { sizer: 'bytes' } },
@@ -375,10 +384,15 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
     // The check itself catches each mistake.
     const base = 'otel-collector/config/base.yaml';
     const sigv4 = 'otel-collector/config/aws-sigv4.yaml';
-    expect(awsPathProblems({ name: 'p', files: [base, 'otel-collector/config/xray.yaml', sigv4, 'otel-collector/config/xray-otlp.yaml'] })).toEqual([
-      'p: two X-Ray paths (otel-collector/config/xray.yaml, otel-collector/config/xray-otlp.yaml); keep one',
-    ]);
-    expect(awsPathProblems({ name: 'p', files: [base, 'otel-collector/config/cloudwatch.yaml', sigv4, 'otel-collector/config/cloudwatch-otlp.yaml'] })).toEqual([
+    expect(
+      awsPathProblems({ name: 'p', files: [base, 'otel-collector/config/xray.yaml', sigv4, 'otel-collector/config/xray-otlp.yaml'] }),
+    ).toEqual(['p: two X-Ray paths (otel-collector/config/xray.yaml, otel-collector/config/xray-otlp.yaml); keep one']);
+    expect(
+      awsPathProblems({
+        name: 'p',
+        files: [base, 'otel-collector/config/cloudwatch.yaml', sigv4, 'otel-collector/config/cloudwatch-otlp.yaml'],
+      }),
+    ).toEqual([
       'p: two CloudWatch Logs paths (otel-collector/config/cloudwatch.yaml, otel-collector/config/cloudwatch-otlp.yaml); keep one',
     ]);
     expect(awsPathProblems({ name: 'p', files: [base, 'otel-collector/config/xray-otlp.yaml'] })).toEqual([
@@ -388,7 +402,9 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
       'p: otel-collector/config/aws-sigv4.yaml without an AWS OTLP path to sign for',
     ]);
     // Mixed paths are allowed: X-Ray over OTLP with CloudWatch Logs over its API.
-    expect(awsPathProblems({ name: 'p', files: [base, sigv4, 'otel-collector/config/xray-otlp.yaml', 'otel-collector/config/cloudwatch.yaml'] })).toEqual([]);
+    expect(
+      awsPathProblems({ name: 'p', files: [base, sigv4, 'otel-collector/config/xray-otlp.yaml', 'otel-collector/config/cloudwatch.yaml'] }),
+    ).toEqual([]);
   });
 
   it("puts the overlays after the profile's files, only the ones asked for", () => {
@@ -422,6 +438,8 @@ describe('profiles.ts command line', () => {
     expect(cli(['files', 'xray', '--standins', 'aws']).stdout).toBe(`${deploymentFiles('xray', ['aws']).join('\n')}\n`);
     expect(cli(['files', 'xray', '--standins', 'none']).stdout).toBe(`${deploymentFiles('xray', []).join('\n')}\n`);
     expect(cli(['name', 'default']).stdout).toBe(`${manifest.defaultProfile}\n`);
+    expect(cli(['standins', 'stack-aws-otlp']).stdout).toBe('honeycomb,aws,aws-otlp\n');
+    expect(cli(['standins', 'xray-otlp']).stdout).toBe('aws-otlp\n');
     const listed = cli(['list'])
       .stdout.trimEnd()
       .split('\n')
@@ -442,6 +460,8 @@ describe('profiles.ts command line', () => {
     [['list', 'xray'], /list takes no argument/],
     [['name', 'nope'], /unknown profile "nope"/],
     [['name', 'xray', '--standins', 'aws'], /name takes no option/],
+    [['standins', 'xray', '--root', '/x'], /standins takes no option/],
+    [['standins', 'nope'], /unknown profile "nope"/],
   ])('%j: a clear error on stderr, exit 2', (argv, message) => {
     const res = cli(argv);
     expect(res.stdout).toBe('');

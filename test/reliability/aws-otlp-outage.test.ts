@@ -53,7 +53,12 @@ describe('AWS OTLP endpoint outage and collector restart', () => {
     const standins = await Promise.all([startAwsOtlp(), startHoneycomb()]);
     [aws, honeycomb] = standins;
     const [awsStandin, honeycombStandin] = standins;
-    const collectorOptions = { configs: files, awsOtlpEndpoint: awsStandin.url, honeycombEndpoint: honeycombStandin.grpcEndpoint, storageDir };
+    const collectorOptions = {
+      configs: files,
+      awsOtlpEndpoint: awsStandin.url,
+      honeycombEndpoint: honeycombStandin.grpcEndpoint,
+      storageDir,
+    };
     const first = await startCollector({ ...collectorOptions, name: 'collector-before-kill' });
     collector = first;
     // The restarted collector listens where the app already sends (same OTLP port, same queue directory).
@@ -74,9 +79,10 @@ describe('AWS OTLP endpoint outage and collector restart', () => {
       events: [
         {
           atMs: OUTAGE_START_MS,
-          run: async () => {
+          run: () => {
             process.kill(awsStandin.proc.pid, 'SIGSTOP');
             mark('AWS OTLP stand-in stopped (SIGSTOP)');
+            return Promise.resolve();
           },
         },
         {
@@ -92,9 +98,10 @@ describe('AWS OTLP endpoint outage and collector restart', () => {
         },
         {
           atMs: OUTAGE_END_MS,
-          run: async () => {
+          run: () => {
             process.kill(awsStandin.proc.pid, 'SIGCONT');
             mark('AWS OTLP stand-in resumed (SIGCONT)');
+            return Promise.resolve();
           },
         },
       ],
