@@ -23,7 +23,7 @@ var awsService = map[Signal]string{SignalTraces: "xray", SignalLogs: "logs"}
 
 // awsLimits are AWS's documented per-request bounds of the OTLP endpoints (CloudWatch user guide,
 // "OTLP Endpoints", endpoint limits): traces 5 MB uncompressed and 10,000 spans; logs 1 MB
-// uncompressed and 10,000 log events.
+// uncompressed and 10,000 log events (the logs row as far as we could read it; docs/aws-otlp.md).
 var awsLimits = map[Signal]Limits{
 	SignalTraces: {MaxBytes: 5 << 20, MaxItems: 10000},
 	SignalLogs:   {MaxBytes: 1 << 20, MaxItems: 10000},
