@@ -172,19 +172,20 @@ async function main(): Promise<void> {
     const logs = events.filter((event) => event.message.trace_id === traceId).sort((a, b) => a.timestamp - b.timestamp);
     const reported = items.filter((item) => item.data.custom?.trace_id === traceId);
     console.log(`━━ trace ${traceId}  ${root?.name ?? '(no span)'}  ${root ? `${durationMs(root).toFixed(2)} ms` : ''}`);
+    const otlpSpans = awsOtlp?.spans.filter((span) => span.traceId === traceId) ?? [];
+    const otlpLogs = awsOtlp?.logs.filter((log) => log.traceId === traceId) ?? [];
+    const otlpSummary =
+      awsOtlp === undefined
+        ? ''
+        : ` · X-Ray OTLP ${otlpSpans.length > 0 ? '✓' : '✗'} ${String(otlpSpans.length)} spans · CloudWatch OTLP ${String(otlpLogs.length)} records`;
     console.log(
-      `   Honeycomb ${spans.length > 0 ? '✓' : '✗'} ${String(spans.length)} spans · X-Ray ${documents.length > 0 ? '✓' : '✗'} ${String(documents.length)} documents · CloudWatch ${String(logs.length)} events · Rollbar ${String(reported.length)} items`,
+      `   Honeycomb ${spans.length > 0 ? '✓' : '✗'} ${String(spans.length)} spans · X-Ray ${documents.length > 0 ? '✓' : '✗'} ${String(documents.length)} documents · CloudWatch ${String(logs.length)} events · Rollbar ${String(reported.length)} items${otlpSummary}`,
     );
     if (spans.length > 0) printWaterfall(spans);
     printXray(documents);
     printLogs(logs);
     printRollbar(reported);
-    if (awsOtlp !== undefined) {
-      printAwsOtlp(
-        awsOtlp.spans.filter((span) => span.traceId === traceId),
-        awsOtlp.logs.filter((log) => log.traceId === traceId),
-      );
-    }
+    if (awsOtlp !== undefined) printAwsOtlp(otlpSpans, otlpLogs);
     console.log('');
   }
 }
