@@ -3,20 +3,25 @@
 # healthy, and says what runs where. A vendor is real when its credentials are set, otherwise
 # its stand-in is used; the choice is expressed only as collector config files and the Rollbar
 # endpoint, never in app code. The collector's files are the default profile of
-# otel-collector/profiles.yaml plus the stand-in overlay of each vendor without credentials.
+# otel-collector/profiles.yaml (or COLLECTOR_PROFILE, e.g. stack-aws-otlp) plus the stand-in
+# overlay of each vendor without credentials that the profile sends to.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 compose="$root/scripts/compose.sh"
 # Node 24 runs the manifest's reader directly (`make up` puts the project's Node first on PATH).
 profiles() { node "$root/otel-collector/profiles.ts" "$@"; }
 
+profile_arg="${COLLECTOR_PROFILE:-default}"
+takes=",$(profiles standins "$profile_arg"),"   # the stand-in vendors this profile can take
 standins=()   # compose services
 vendors=()    # the manifest's stand-in vendors, whose overlays the collector loads
-if [ -z "${HONEYCOMB_API_KEY:-}" ]; then
+compose_profiles=()
+if [ -z "${HONEYCOMB_API_KEY:-}" ] && [[ $takes == *,honeycomb,* ]]; then
   standins+=(honeycomb-standin); vendors+=(honeycomb)
 fi
 if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
-  standins+=(moto); vendors+=(aws)
+  if [[ $takes == *,aws,* ]]; then standins+=(moto); vendors+=(aws); fi
+  if [[ $takes == *,aws-otlp,* ]]; then standins+=(aws-otlp-standin); vendors+=(aws-otlp); compose_profiles+=(--profile aws-otlp); fi
 fi
 if [ -z "${ROLLBAR_ACCESS_TOKEN:-}" ]; then
   standins+=(rollbar-standin)
@@ -24,16 +29,17 @@ else
   export ROLLBAR_ENDPOINT="${ROLLBAR_ENDPOINT:-}"
 fi
 vendor_list="$(IFS=,; echo "${vendors[*]:-none}")"
-profile_name="$(profiles name default)"
+profile_name="$(profiles name "$profile_arg")"
 # Repository-relative paths: the collector's working directory holds the same tree (compose mounts).
-OTELCOL_ARGS="$(profiles args default --standins "$vendor_list")"
+OTELCOL_ARGS="$(profiles args "$profile_arg" --standins "$vendor_list")"
 export OTELCOL_ARGS
-mapfile -t configs < <(profiles files default --standins "$vendor_list")
+mapfile -t configs < <(profiles files "$profile_arg" --standins "$vendor_list")
 # The local stack is for trying things: `make traffic` needs /debug/error for its 5xx.
 export CRUDDUR_DEBUG_ROUTES="${CRUDDUR_DEBUG_ROUTES:-true}"
 
 profile=()
 [ ${#standins[@]} -eq 0 ] || profile=(--profile local)
+profile+=("${compose_profiles[@]}")
 "$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector frontend
 
 echo "waiting for the app to be healthy..."

@@ -33,7 +33,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   // another, e.g. a branch's, so two checkouts on one engine do not test each other's images.
   APP_IMAGE: `cruddur/app:${IMAGE_TAG}`,
   COLLECTOR_IMAGE: `cruddur/otel-collector:${IMAGE_TAG}`,
-  HONEYCOMB_STANDIN_IMAGE: `cruddur/honeycomb-standin:${IMAGE_TAG}`,
+  OTLP_STANDIN_IMAGE: `cruddur/otlp-standin:${IMAGE_TAG}`,
   ROLLBAR_STANDIN_IMAGE: `cruddur/rollbar-standin:${IMAGE_TAG}`,
   MOTO_IMAGE: `cruddur/moto:${IMAGE_TAG}`,
   FRONTEND_IMAGE: `cruddur/frontend:${IMAGE_TAG}`,
