@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { honeycombReport, networkGaps, type NetworkGap, type ReceivedSpan, xrayDocuments } from '@cruddur/testkit/backends';
 import { type BrowserSession, launchBrowser, type Page } from '@cruddur/testkit/browser';
+import { listen } from '@cruddur/testkit/http';
 import { fromRoot } from '@cruddur/testkit/paths';
 import { waitFor } from '@cruddur/testkit/processes';
 import { startStack, type Stack } from '@cruddur/testkit/stack';
+import { newSpanId, newXrayCompatibleTraceId, traceparent } from '@cruddur/testkit/trace-ids';
 
 /**
  * The web front end in a real browser (Debian's chromium through playwright-core) on the real
@@ -238,5 +240,98 @@ describe('the web front end, traced from the click to the backend span', () => {
     const png = fs.readFileSync(SCREENSHOT);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.length).toBeGreaterThan(10_000);
+  });
+});
+
+/** One OTLP/JSON span, as the browser's exporter would send it, under a trace id of our choosing. */
+function otlpJsonSpan(traceId: string): string {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: FRONTEND_SERVICE } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'cors-probe' },
+            spans: [
+              {
+                traceId,
+                spanId: newSpanId(),
+                name: 'cors-probe',
+                kind: 1,
+                startTimeUnixNano: String(now - 1_000_000n),
+                endTimeUnixNano: String(now),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+interface ProbeTargets {
+  readonly api: string;
+  readonly traceparent: string;
+  readonly collector: string;
+  readonly span: string;
+}
+
+/** Run in a page: what the page's fetch gets from the API (with traceparent) and from the browser endpoint. */
+const corsProbe = async (targets: ProbeTargets): Promise<{ api: string; collector: string }> => {
+  const attempt = async (url: string, init: RequestInit): Promise<string> => {
+    try {
+      return `status ${String((await fetch(url, init)).status)}`;
+    } catch (error) {
+      return `blocked (${error instanceof Error ? error.name : 'error'})`;
+    }
+  };
+  return {
+    api: await attempt(targets.api, { headers: { traceparent: targets.traceparent } }),
+    collector: await attempt(targets.collector, { method: 'POST', headers: { 'content-type': 'application/json' }, body: targets.span }),
+  };
+};
+
+describe('a page on another origin', () => {
+  it('gets no CORS allowance from the API or the browser endpoint; the front end origin does, and only its span arrives', async () => {
+    const other = await listen((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<!doctype html><title>another origin</title><p>not Cruddur</p>');
+    });
+    const targets = (traceId: string): ProbeTargets => ({
+      api: `http://localhost:${String(stack.ports.APP_PORT)}/api/activities/home`,
+      traceparent: traceparent(newXrayCompatibleTraceId()),
+      collector: `http://localhost:${String(stack.ports.OTELCOL_BROWSER_PORT)}/v1/traces`,
+      span: otlpJsonSpan(traceId),
+    });
+    const refusedTrace = newXrayCompatibleTraceId();
+    const allowedTrace = newXrayCompatibleTraceId();
+    const probe = await browser.newPage();
+    try {
+      // 127.0.0.1:<port> is another origin than the front end's http://localhost:<port>.
+      await probe.goto(other.url);
+      expect(await probe.evaluate(corsProbe, targets(refusedTrace))).toEqual({
+        api: 'blocked (TypeError)',
+        collector: 'blocked (TypeError)',
+      });
+      // The same requests from the front end's origin are allowed: the origin made the difference.
+      await probe.goto(stack.frontendUrl);
+      expect(await probe.evaluate(corsProbe, targets(allowedTrace))).toEqual({ api: 'status 200', collector: 'status 200' });
+    } finally {
+      await probe.close();
+      await other.close();
+    }
+    // Once the allowed span (sent second) is at the stand-in, the refused one would be too had
+    // the collector taken it: the preflight failed, so the browser never sent it.
+    const received = await waitFor(
+      'the span sent from the front end origin',
+      async () => {
+        const { spans } = await honeycombReport(stack.honeycombUrl);
+        return spans.some((span) => span.traceId === allowedTrace) ? spans : undefined;
+      },
+      30_000,
+      300,
+    );
+    expect(received.filter((span) => span.traceId === refusedTrace)).toEqual([]);
   });
 });
