@@ -1,6 +1,6 @@
 # Build: the app, our collector, the stand-ins, and every container image, all from source in
 # this repository (no registry is reachable: base images are made locally, see BASE_IMAGES).
-.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images images
+.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images viewer viewer-image images
 
 build: setup ## compile the app (TypeScript -> app/dist)
 	@rm -rf app/dist
@@ -34,14 +34,14 @@ collector-components: collector ## list the components compiled into the collect
 	$(COLLECTOR_BIN) components
 
 # ---- stand-ins: moto (installed) and our Go stand-ins (built) -------------------------------
-LOCAL_STANDIN_BINS := $(TOOLS)/bin/honeycomb-standin $(TOOLS)/bin/rollbar-standin
+LOCAL_STANDIN_BINS := $(TOOLS)/bin/otlp-standin $(TOOLS)/bin/rollbar-standin
 LOCAL_STANDIN_SRC := $(shell find standins -name '*.go') standins/go.mod standins/go.sum
 
 $(LOCAL_STANDIN_BINS) &: $(LOCAL_STANDIN_SRC)
 	mkdir -p $(TOOLS)/bin
 	cd standins && CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(TOOLS)/bin/ ./cmd/...
 
-standins: moto $(LOCAL_STANDIN_BINS) ## install moto (pinned, venv) and build the Honeycomb and Rollbar stand-ins
+standins: moto $(LOCAL_STANDIN_BINS) ## install moto (pinned, venv) and build the OTLP (Honeycomb, AWS OTLP) and Rollbar stand-ins
 
 HTTPPROBE := .build/bin/httpprobe
 
@@ -121,8 +121,8 @@ $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 	@python3 -m pip wheel -q -r standins/moto/requirements.txt -w $(MOTO_CONTEXT)/wheels
 	@touch $@
 
-standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the Honeycomb, Rollbar and moto stand-ins
-	@for standin in honeycomb-standin rollbar-standin; do \
+standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the OTLP, Rollbar and moto stand-ins
+	@for standin in otlp-standin rollbar-standin; do \
 	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image && \
 	  cp $(TOOLS)/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \
 	  echo "building cruddur/$$standin:$(IMAGE_TAG)" && \
@@ -153,4 +153,4 @@ viewer-image: $(VIEWER_BIN) $(HTTPPROBE) $(BASES) ## the trace viewer's image (o
 	@echo "building $(VIEWER_IMAGE)"
 	@docker build -q -t $(VIEWER_IMAGE) --build-arg BASE_IMAGE=$(CA_IMAGE) -f viewer/Dockerfile $(VIEWER_CONTEXT) >/dev/null
 
-images: app-image collector-image standin-images viewer-image ## every image of the stack
+images: app-image collector-image frontend-image standin-images viewer-image ## every image of the stack

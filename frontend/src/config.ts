@@ -5,7 +5,7 @@ import { z } from 'zod';
  * runs in dev, in the stack and anywhere else; only that file changes). Validated here and only
  * here: a bad file stops the app with a page that says what is wrong, never a half-configured app.
  */
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: (issue) => (issue.input === undefined ? 'is missing' : 'must be an http(s) URL') });
 
 export const TelemetryConfigSchema = z.strictObject({
   /** Start browser tracing at all. */

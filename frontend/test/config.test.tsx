@@ -36,6 +36,8 @@ describe('runtime config', () => {
   it('refuses a missing section and an unknown key (a misspelt field is not silently ignored)', () => {
     const missing = parseConfig({ backendUrl: good.backendUrl });
     expect(missing.ok ? '' : missing.problem).toContain('telemetry');
+    const noCollector = parseConfig({ ...good, telemetry: { enabled: false, serviceName: 'web' } });
+    expect(noCollector.ok ? '' : noCollector.problem).toBe('✖ is missing\n  → at telemetry.collectorUrl');
     const extra = parseConfig({ ...good, backendURL: 'http://x' });
     expect(extra.ok ? '' : extra.problem).toContain('backendURL');
   });

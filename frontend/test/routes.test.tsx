@@ -19,6 +19,7 @@ describe('routes', () => {
   it("shows a user's feed at /@handle, asking the API for that handle", async () => {
     const { received } = renderAt('/@worf', { 'GET /api/activities/@worf': ok(worfs) });
     expect(screen.getByRole('heading', { level: 1, name: '@worf' })).toBeInTheDocument();
+    expect(document.title).toBe('@worf · Cruddur');
     expect(await screen.findByRole('article', { name: 'Today is a good day' })).toBeInTheDocument();
     expect(received.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /api/activities/@worf']);
   });

@@ -1,7 +1,7 @@
 /**
  * Reads back what each backend stand-in holds, the way a person would look in the vendor's
- * console: Honeycomb spans and logs, X-Ray segment documents, CloudWatch log events, Rollbar
- * items. Shared by `make traces`, the tests and the benchmarks.
+ * console: spans and logs at an OTLP stand-in (Honeycomb, the AWS OTLP endpoints), X-Ray segment
+ * documents, CloudWatch log events, Rollbar items. Shared by `make traces`, the tests and the benchmarks.
  */
 import {
   CloudWatchLogsClient,
@@ -31,7 +31,14 @@ export function clientConfig(access: AwsAccess, overrides: { readonly maxAttempt
   };
 }
 
-// --- Honeycomb stand-in ----------------------------------------------------------------------
+// --- OTLP stand-in (Honeycomb, AWS OTLP endpoints) -------------------------------------------
+
+/** Where the vendor would file the data: Honeycomb's dataset, CloudWatch's log group and stream. */
+export interface ReceivedRoute {
+  dataset?: string;
+  logGroup?: string;
+  logStream?: string;
+}
 
 export interface ReceivedSpan {
   traceId: string;
@@ -46,6 +53,8 @@ export interface ReceivedSpan {
   resource: Record<string, unknown>;
   scope: string;
 }
+
+export interface ReceivedSpan extends ReceivedRoute {}
 
 /** A client span (the browser's fetch) and the server span it caused, as one trace holds them. */
 export interface NetworkGap {
@@ -79,7 +88,7 @@ export function networkGaps(spans: readonly ReceivedSpan[]): NetworkGap[] {
   return gaps;
 }
 
-export interface ReceivedLog {
+export interface ReceivedLog extends ReceivedRoute {
   traceId: string;
   spanId: string;
   severityText: string;
@@ -88,26 +97,47 @@ export interface ReceivedLog {
   resource: Record<string, unknown>;
 }
 
+/** What a SigV4 signature proved (AWS mode); the access key id and secret are never reported. */
+export interface ReceivedSignature {
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  payloadHash: string;
+  sessionToken: boolean;
+}
+
 export interface ReceivedRequest {
   transport: 'grpc' | 'http';
   signal: 'traces' | 'logs';
   authorized: boolean;
+  status: number;
+  /** The vendor's error code of a refusal (e.g. InvalidSignatureException). */
+  code?: string;
   reason?: string;
   items: number;
+  /** Uncompressed OTLP payload size (the wire size when it could not be decoded). */
+  bytes: number;
   headers: Record<string, string>;
+  auth?: ReceivedSignature;
 }
 
-export interface HoneycombReport {
+export interface OtlpReport {
   spans: ReceivedSpan[];
   logs: ReceivedLog[];
   requests: ReceivedRequest[];
 }
 
-export async function honeycombReport(reportUrl: string): Promise<HoneycombReport> {
+/** The Honeycomb stand-in is the OTLP stand-in in its honeycomb mode. */
+export type HoneycombReport = OtlpReport;
+
+export async function otlpReport(reportUrl: string, name = 'OTLP stand-in'): Promise<OtlpReport> {
   const response = await fetch(`${reportUrl}/standin/received`);
-  if (!response.ok) throw new Error(`Honeycomb stand-in answered ${response.status}`);
-  return (await response.json()) as HoneycombReport;
+  if (!response.ok) throw new Error(`${name} answered ${response.status}`);
+  return (await response.json()) as OtlpReport;
 }
+
+export const honeycombReport = (reportUrl: string): Promise<HoneycombReport> => otlpReport(reportUrl, 'Honeycomb stand-in');
 
 // --- Rollbar stand-in ------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
+export type { Page } from 'playwright-core';
+
 /**
  * Debian's chromium driven through playwright-core, for the end-to-end tests and the screenshots.
  * `npx playwright install` cannot download browsers here, so the browser is the Debian package

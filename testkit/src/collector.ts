@@ -23,6 +23,8 @@ export interface CollectorOptions {
   readonly configs: readonly string[];
   readonly awsEndpoint?: string;
   readonly honeycombEndpoint?: string;
+  /** The AWS OTLP stand-in's base URL, for the aws-otlp overlay (local-aws-otlp.yaml). */
+  readonly awsOtlpEndpoint?: string;
   /** Overrides and additions to the collector's environment. */
   readonly env?: Readonly<Record<string, string>>;
   /** Reuse the directory of a previous run, as a restarted container with its volume would. */
@@ -75,6 +77,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     HONEYCOMB_API_KEY: CANARY.honeycombKey,
     ...(options.awsEndpoint === undefined ? {} : { AWS_STANDIN_ENDPOINT: options.awsEndpoint }),
     ...(options.honeycombEndpoint === undefined ? {} : { HONEYCOMB_STANDIN_ENDPOINT: options.honeycombEndpoint }),
+    ...(options.awsOtlpEndpoint === undefined ? {} : { AWS_OTLP_STANDIN_ENDPOINT: options.awsOtlpEndpoint }),
     ...options.env,
   });
   const args = options.configs.flatMap((file) => ['--config', file]);

@@ -22,43 +22,55 @@ function Author({ handle, displayName }: { readonly handle: string; readonly dis
   );
 }
 
-/** One crud. The article is named by its message, so a page (or a test) finds it by what it says. */
-export function ActivityItem({ activity, linked = true }: { readonly activity: Activity; readonly linked?: boolean }): ReactNode {
+interface PostProps {
+  readonly className: string;
+  readonly handle: string;
+  readonly displayName?: string | undefined;
+  readonly createdAt: string;
+  readonly message: string;
+  /** The footer: counts, expiry, links. */
+  readonly children: ReactNode;
+}
+
+/** A crud or a reply. The article is named by its message, so a page (or a test) finds it by what it says. */
+function Post({ className, handle, displayName, createdAt, message, children }: PostProps): ReactNode {
   const messageId = useId();
   return (
-    <article className="activity" aria-labelledby={messageId}>
+    <article className={className} aria-labelledby={messageId}>
       <header>
-        <Author handle={activity.handle} displayName={activity.display_name} />
-        <time dateTime={activity.created_at}>{relativeTime(activity.created_at)}</time>
+        <Author handle={handle} displayName={displayName} />
+        <time dateTime={createdAt}>{relativeTime(createdAt)}</time>
       </header>
       <p className="message" id={messageId}>
-        {activity.message}
+        {message}
       </p>
-      <footer>
-        <Counts item={activity} />
-        <span className="expires">
-          expires <time dateTime={activity.expires_at}>{relativeTime(activity.expires_at)}</time>
-        </span>
-        {linked === false ? null : <Link to={`/@${activity.handle}/status/${activity.uuid}`}>Open crud</Link>}
-      </footer>
+      <footer>{children}</footer>
     </article>
   );
 }
 
-export function ReplyItem({ reply }: { readonly reply: Reply }): ReactNode {
-  const messageId = useId();
+export function ActivityItem({ activity, linked = true }: { readonly activity: Activity; readonly linked?: boolean }): ReactNode {
   return (
-    <article className="activity reply" aria-labelledby={messageId}>
-      <header>
-        <Author handle={reply.handle} />
-        <time dateTime={reply.created_at}>{relativeTime(reply.created_at)}</time>
-      </header>
-      <p className="message" id={messageId}>
-        {reply.message}
-      </p>
-      <footer>
-        <Counts item={reply} />
-      </footer>
-    </article>
+    <Post
+      className="activity"
+      handle={activity.handle}
+      displayName={activity.display_name}
+      createdAt={activity.created_at}
+      message={activity.message}
+    >
+      <Counts item={activity} />
+      <span className="expires">
+        expires <time dateTime={activity.expires_at}>{relativeTime(activity.expires_at)}</time>
+      </span>
+      {linked === false ? null : <Link to={`/@${activity.handle}/status/${activity.uuid}`}>Open crud</Link>}
+    </Post>
+  );
+}
+
+export function ReplyItem({ reply }: { readonly reply: Reply }): ReactNode {
+  return (
+    <Post className="activity reply" handle={reply.handle} createdAt={reply.created_at} message={reply.message}>
+      <Counts item={reply} />
+    </Post>
   );
 }

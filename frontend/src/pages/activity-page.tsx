@@ -7,6 +7,7 @@ import { MAX_REPLY_CHARS } from '../api/limits.ts';
 import { ActivityItem, ReplyItem } from '../components/activity-item.tsx';
 import { ComposeForm } from '../components/compose-form.tsx';
 import { LoadedView } from '../components/status.tsx';
+import { PageHeading } from '../components/page-heading.tsx';
 
 function withReply(activity: Activity, reply: Reply): Activity {
   return { ...activity, replies: [...activity.replies, reply], replies_count: activity.replies_count + 1 };
@@ -21,7 +22,7 @@ export function ActivityPage({ uuid }: { readonly uuid: string }): ReactNode {
   );
   return (
     <>
-      <h1>Crud</h1>
+      <PageHeading title="Crud" />
       <LoadedView loaded={loaded}>
         {(activity) => (
           <>

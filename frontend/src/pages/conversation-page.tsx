@@ -7,6 +7,7 @@ import { MAX_MESSAGE_CHARS } from '../api/limits.ts';
 import { ComposeForm } from '../components/compose-form.tsx';
 import { LoadedView } from '../components/status.tsx';
 import { relativeTime } from '../components/format.ts';
+import { PageHeading } from '../components/page-heading.tsx';
 
 /** The messages with one user and a send form, at /messages/@handle. */
 export function ConversationPage({ handle }: { readonly handle: string }): ReactNode {
@@ -16,7 +17,7 @@ export function ConversationPage({ handle }: { readonly handle: string }): React
   );
   return (
     <>
-      <h1>Conversation with @{handle}</h1>
+      <PageHeading title={`Conversation with @${handle}`} />
       <LoadedView loaded={loaded}>
         {(messages) =>
           messages.length === 0 ? (

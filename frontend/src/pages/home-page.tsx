@@ -6,13 +6,14 @@ import { settle } from '../api/errors.ts';
 import { ActivityFeed } from '../components/activity-feed.tsx';
 import { CrudForm } from '../components/crud-form.tsx';
 import { LoadedView } from '../components/status.tsx';
+import { PageHeading } from '../components/page-heading.tsx';
 
 export function HomePage(): ReactNode {
   const [feed, update] = useLoad('home', (api) => settle(api.GET('/api/activities/home')));
   const prepend = (activity: Activity): void => update((activities) => [activity, ...activities]);
   return (
     <>
-      <h1>Home</h1>
+      <PageHeading title="Home" />
       <CrudForm onCreated={prepend} />
       <LoadedView loaded={feed}>{(activities) => <ActivityFeed label="Home feed" activities={activities} />}</LoadedView>
     </>

@@ -5,13 +5,14 @@ import { useLoad } from '../api/use-api.ts';
 import { settle } from '../api/errors.ts';
 import { LoadedView } from '../components/status.tsx';
 import { relativeTime } from '../components/format.ts';
+import { PageHeading } from '../components/page-heading.tsx';
 
 /** The acting user's conversations, at /messages. */
 export function MessageGroupsPage(): ReactNode {
   const [groups] = useLoad('message-groups', (api) => settle(api.GET('/api/message_groups')));
   return (
     <>
-      <h1>Messages</h1>
+      <PageHeading title="Messages" />
       <LoadedView loaded={groups}>
         {(list) =>
           list.length === 0 ? (

@@ -4,12 +4,13 @@ import { useLoad } from '../api/use-api.ts';
 import { settle } from '../api/errors.ts';
 import { ActivityFeed } from '../components/activity-feed.tsx';
 import { LoadedView } from '../components/status.tsx';
+import { PageHeading } from '../components/page-heading.tsx';
 
 export function NotificationsPage(): ReactNode {
   const [feed] = useLoad('notifications', (api) => settle(api.GET('/api/activities/notifications')));
   return (
     <>
-      <h1>Notifications</h1>
+      <PageHeading title="Notifications" />
       <LoadedView loaded={feed}>{(activities) => <ActivityFeed label="Notifications" activities={activities} />}</LoadedView>
     </>
   );

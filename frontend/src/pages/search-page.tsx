@@ -5,6 +5,7 @@ import { useLoad } from '../api/use-api.ts';
 import { settle } from '../api/errors.ts';
 import { ActivityFeed } from '../components/activity-feed.tsx';
 import { LoadedView } from '../components/status.tsx';
+import { PageHeading } from '../components/page-heading.tsx';
 
 function SearchResults({ term }: { readonly term: string }): ReactNode {
   const [results] = useLoad(`search:${term}`, (api) => settle(api.GET('/api/activities/search', { params: { query: { term } } })));
@@ -23,7 +24,7 @@ export function SearchPage(): ReactNode {
   };
   return (
     <>
-      <h1>Search</h1>
+      <PageHeading title="Search" />
       <search aria-label="Search cruds">
         <form onSubmit={submit}>
           <label htmlFor={inputId}>Search term</label>
