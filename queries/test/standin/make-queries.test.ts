@@ -13,7 +13,7 @@ import { queriesCli } from '../cli-run.ts';
  * prints the tables and writes the HTML report.
  */
 let honeycomb: Honeycomb;
-let outDir: string;
+let outDir = '';
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
@@ -63,7 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await honeycomb?.stop();
-  fs.rmSync(outDir, { recursive: true, force: true });
+  if (outDir !== '') fs.rmSync(outDir, { recursive: true, force: true });
 });
 
 describe('make queries without HONEYCOMB_API_KEY', () => {
