@@ -41,20 +41,21 @@ format: setup ## apply the formatters and every fix that cannot change behaviour
 typecheck: setup ## type-check every TypeScript tree
 	npx tsc -p tsconfig.json --noEmit
 
-test-unit: setup ## fast unit tests (the telemetry ones build and load the compiled app)
+test-unit: setup deploy-venv ## fast unit tests (the telemetry ones build and load the compiled app)
 	npx vitest run --project unit
 
 # Run with an empty environment but the region (AWS exporters resolve it when they are built,
 # and must never fall back to instance metadata here): every profile of the manifest, bare and
 # with its stand-in overlays, must be valid on its defaults alone, with no secret set.
-validate: setup collector ## validate every collector profile of otel-collector/profiles.yaml with the real binary
+validate: setup collector collector-agent ## validate every collector profile of otel-collector/profiles.yaml with the real binary (its build's)
 	@node otel-collector/profiles.ts list | while IFS=$$'\t' read -r name files; do \
 	  args=""; for f in $$files; do args="$$args --config $$f"; done; \
-	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true XRAY_DAEMON_HOST=127.0.0.1 XRAY_DAEMON_PORT=0 otel-collector/build/otelcol-cruddur validate $$args; then echo "valid: $$name"; \
+	  bin=$$(node otel-collector/profiles.ts binary $${name%+standins}) || exit 1; \
+	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true XRAY_DAEMON_HOST=127.0.0.1 XRAY_DAEMON_PORT=0 $$bin validate $$args; then echo "valid: $$name ($$bin)"; \
 	  else echo "INVALID: $$name ($$files)" >&2; exit 1; fi; \
 	done
 
-test-collector: setup collector standins ## the real collector binary against the stand-ins (vitest project "collector")
+test-collector: setup collector collector-agent standins ## the real collector binary against the stand-ins (vitest project "collector")
 	npx vitest run --project collector
 
 test-integration: build images compose-tool ## Testcontainers: the compose stack from the real images, fan-out proven end to end
