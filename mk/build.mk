@@ -111,9 +111,9 @@ app-image: build $(NODE_RUNTIME) $(APP_CONTEXT)/node_modules/.package-lock.json 
 	@echo "building $(APP_IMAGE)"
 	@docker build -q -t $(APP_IMAGE) --build-arg NODE_IMAGE=$(NODE_IMAGE) -f app/Dockerfile $(APP_CONTEXT) >/dev/null
 
-collector-image: collector $(HTTPPROBE) $(BASES) ## the collector image (scratch + CA bundle + our binary)
+collector-image: collector collector-agent $(HTTPPROBE) $(BASES) ## the collector image (scratch + CA bundle + both builds)
 	@rm -rf $(COLLECTOR_CONTEXT) && mkdir -p $(COLLECTOR_CONTEXT)/storage
-	@cp $(COLLECTOR_BIN) $(HTTPPROBE) $(COLLECTOR_CONTEXT)/
+	@cp $(COLLECTOR_BIN) $(COLLECTOR_AGENT_BIN) $(HTTPPROBE) $(COLLECTOR_CONTEXT)/
 	@mkdir -p $(COLLECTOR_CONTEXT)/otel-collector
 	@cp -r otel-collector/config $(COLLECTOR_CONTEXT)/otel-collector/config && cp -r xray-daemon $(COLLECTOR_CONTEXT)/xray-daemon
 	@rm -rf $(COLLECTOR_CONTEXT)/xray-daemon/test

@@ -41,11 +41,13 @@ describe('docker-compose.yml', () => {
     expect(goMiB).toBeLessThanOrEqual(containerMiB * 0.85);
   });
 
-  it('keeps the stand-ins in the local profile and the app and collector in every profile', () => {
+  it('keeps the stand-ins in the local profile, the gateway tier in its own, and the app and collector in every profile', () => {
     const byProfile = Object.entries(compose.services).map(([name, service]) => [name, service.profiles ?? []]);
     expect(byProfile).toEqual([
       ['app', []],
       ['otel-collector', []],
+      ['gateway', ['gateway']],
+      ['otel-agent', ['gateway']],
       ['honeycomb-standin', ['local']],
       ['rollbar-standin', ['local']],
       ['moto', ['local']],
