@@ -314,10 +314,7 @@ export function cloudFormation(): Record<string, Json> {
               {
                 Effect: 'Allow',
                 Action: ['ssm:GetParameters'],
-                Resource: [
-                  { 'Fn::Sub': 'arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/cruddur/otelcol/*' },
-                  { 'Fn::Sub': 'arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/cruddur/honeycomb/api-key' },
-                ],
+                Resource: ['/cruddur/otelcol/*', '/cruddur/honeycomb/api-key'].map((name) => cfnArn('parameter', name)),
               },
             ],
           },

@@ -80,13 +80,18 @@ describe('no drift: the configs embedded are the files in otel-collector/config,
     expect(fromSsm.map((arn) => arn.replace(/^arn:aws:ssm:[^:]+:\d+:parameter/, ''))).toEqual(
       files.map((f) => ssmParameterName(role, path.basename(f))),
     );
-    if (role === 'agent') {
-      expect(td.containerDefinitions.find((c) => c.name === 'app')?.dependsOn).toEqual([
-        { containerName: 'otel-agent', condition: 'HEALTHY' },
-      ]);
-    }
+  });
+
+  it('ECS: the app container starts once its agent is HEALTHY', () => {
+    const td = JSON.parse(readText('deploy/ecs/task-definition-app.json')) as { containerDefinitions: EcsContainer[] };
+    expect(td.containerDefinitions.find((c) => c.name === 'app')?.dependsOn).toEqual([
+      { containerName: 'otel-agent', condition: 'HEALTHY' },
+    ]);
   });
 });
+
+// Each validator starts a Python interpreter twice; cfn-lint takes ~10 s a run on a busy machine.
+const VALIDATOR_TIMEOUT_MS = 90_000;
 
 describe('offline validators (deploy-venv: cfn-lint, botocore, kubernetes-validate with bundled schemas)', () => {
   const broken = (name: string, content: string): string => {
@@ -95,38 +100,50 @@ describe('offline validators (deploy-venv: cfn-lint, botocore, kubernetes-valida
     return file;
   };
 
-  it('kubernetes-validate --strict accepts the manifests and rejects a wrong field', () => {
-    const ok = run('kubernetes-validate', ['--strict', '--quiet', 'deploy/k8s/cruddur.yaml']);
-    expect(ok.stdout + ok.stderr).toBe('');
-    expect(ok.status).toBe(0);
-    const bad = run('kubernetes-validate', [
-      '--strict',
-      broken('bad.yaml', readText('deploy/k8s/cruddur.yaml').replace('replicas: 3', 'replicas: three')),
-    ]);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stdout + bad.stderr).toMatch(/replicas/);
-  });
+  it(
+    'kubernetes-validate --strict accepts the manifests and rejects a wrong field',
+    () => {
+      const ok = run('kubernetes-validate', ['--strict', '--quiet', 'deploy/k8s/cruddur.yaml']);
+      expect(ok.stdout + ok.stderr).toBe('');
+      expect(ok.status).toBe(0);
+      const bad = run('kubernetes-validate', [
+        '--strict',
+        broken('bad.yaml', readText('deploy/k8s/cruddur.yaml').replace('replicas: 3', 'replicas: three')),
+      ]);
+      expect(bad.status).not.toBe(0);
+      expect(bad.stdout + bad.stderr).toMatch(/replicas/);
+    },
+    VALIDATOR_TIMEOUT_MS,
+  );
 
-  it('cfn-lint accepts the CloudFormation template and rejects an unknown property', () => {
-    const ok = run('cfn-lint', ['deploy/ecs/cloudformation.json']);
-    expect(ok.stdout + ok.stderr).toBe('');
-    expect(ok.status).toBe(0);
-    const bad = run('cfn-lint', [
-      broken('bad.json', readText('deploy/ecs/cloudformation.json').replace('"DesiredCount"', '"DesiredCont"')),
-    ]);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stdout).toMatch(/DesiredCont/);
-  });
+  it(
+    'cfn-lint accepts the CloudFormation template and rejects an unknown property',
+    () => {
+      const ok = run('cfn-lint', ['deploy/ecs/cloudformation.json']);
+      expect(ok.stdout + ok.stderr).toBe('');
+      expect(ok.status).toBe(0);
+      const bad = run('cfn-lint', [
+        broken('bad.json', readText('deploy/ecs/cloudformation.json').replace('"DesiredCount"', '"DesiredCont"')),
+      ]);
+      expect(bad.status).not.toBe(0);
+      expect(bad.stdout).toMatch(/DesiredCont/);
+    },
+    VALIDATOR_TIMEOUT_MS,
+  );
 
-  it("botocore's RegisterTaskDefinition shape accepts both task definitions and rejects a wrong type", () => {
-    const files = ['deploy/ecs/task-definition-app.json', 'deploy/ecs/task-definition-gateway.json'];
-    const ok = run('python', ['deploy/validate-task-definition.py', ...files]);
-    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
-    const bad = run('python', [
-      'deploy/validate-task-definition.py',
-      broken('bad.json', readText(files[0] ?? '').replace('"essential": true', '"essential": "yes"')),
-    ]);
-    expect(bad.status).toBe(1);
-    expect(bad.stdout).toMatch(/essential/);
-  });
+  it(
+    "botocore's RegisterTaskDefinition shape accepts both task definitions and rejects a wrong type",
+    () => {
+      const files = ['deploy/ecs/task-definition-app.json', 'deploy/ecs/task-definition-gateway.json'];
+      const ok = run('python', ['deploy/validate-task-definition.py', ...files]);
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      const bad = run('python', [
+        'deploy/validate-task-definition.py',
+        broken('bad.json', readText(files[0] ?? '').replace('"essential": true', '"essential": "yes"')),
+      ]);
+      expect(bad.status).toBe(1);
+      expect(bad.stdout).toMatch(/essential/);
+    },
+    VALIDATOR_TIMEOUT_MS,
+  );
 });

@@ -61,7 +61,7 @@ describe.each(VENDORS)('gateway-$vendor.yaml', ({ vendor, pipeline }) => {
   const id = `tail_sampling/${vendor}`;
   const ts = file.processors?.[id] as TailSampling;
 
-  it(`declares only ${id} and inserts it into ${pipeline}, after filter/health, changing nothing else`, () => {
+  it(`declares only ${id} and inserts it into ${pipeline} after filter/health, re-batching at the end`, () => {
     expect(Object.keys(file.processors ?? {})).toEqual([id]);
     expect(file.receivers).toBeUndefined();
     expect(file.exporters).toBeUndefined();
@@ -72,7 +72,9 @@ describe.each(VENDORS)('gateway-$vendor.yaml', ({ vendor, pipeline }) => {
     const vendorList = load(config(vendor)).service?.pipelines?.[pipeline]?.processors ?? [];
     const at = vendorList.indexOf('filter/health') + 1;
     expect(at).toBeGreaterThan(0);
-    expect(own?.processors).toEqual([...vendorList.slice(0, at), id, ...vendorList.slice(at)]);
+    // batch last: tail sampling releases one request per trace; the persistent queue writes each.
+    expect(vendorList).not.toContain('batch');
+    expect(own?.processors).toEqual([...vendorList.slice(0, at), id, ...vendorList.slice(at), 'batch']);
   });
 
   it('keeps errors, then slow traces, then a share AND a cap; the first match decides', () => {
