@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tracesInXray } from '@cruddur/testkit/backends';
 import { type Collector, startCollector } from '@cruddur/testkit/collector';
 import { agentCollectorBin, repoRoot } from '@cruddur/testkit/paths';
+import { newSpanId } from '@cruddur/testkit/trace-ids';
 import { sleep, waitFor } from '@cruddur/testkit/processes';
 import { type Honeycomb, type Moto, startHoneycomb, startMoto } from '@cruddur/testkit/standins';
 import { postSpans, type SyntheticSpan, type SyntheticTrace, syntheticTrace } from '@cruddur/testkit/synthetic-traces';
@@ -268,5 +269,64 @@ describe('per-vendor policies at the shipped shares (caps lifted so the share al
     expect(keptXray).toBeGreaterThanOrEqual(Math.max(1, xLow));
     expect(keptXray).toBeLessThanOrEqual(xHigh);
     expect(keptHoneycomb).toBeGreaterThan(keptXray);
+  });
+});
+
+describe('late spans follow the decision (decision cache), after the trace left num_traces', () => {
+  let tier: Tier;
+  beforeAll(async () => {
+    // num_traces 50 per gateway: 300 later traces push the decided ones out of the buffer, so
+    // only the decision cache can still know them.
+    tier = await startTier(moto, {
+      GATEWAY_NUM_TRACES: '50',
+      GATEWAY_HONEYCOMB_SPANS_PER_SECOND: '1000000',
+      GATEWAY_HONEYCOMB_BURST_SPANS: '1000000',
+    });
+  });
+  afterAll(async () => {
+    await tier?.stop();
+  });
+
+  it("a late ordinary span of a kept error trace is kept too, though alone it would fall in the 10% share's other 90%", async () => {
+    const errors = Array.from({ length: 12 }, () => syntheticTrace({ error: true, name: 'POST /api/activities' }));
+    await sendThroughAgents(tier, errors);
+    await waitFor(
+      'the error traces at Honeycomb',
+      async () => {
+        const m = await spansByGateway(tier);
+        return errors.every((t) => m.has(t.traceId)) ? true : undefined;
+      },
+      60_000,
+    );
+    await sendThroughAgents(
+      tier,
+      Array.from({ length: 300 }, () => syntheticTrace()),
+    );
+    await sleep(4000); // their decisions (decision_wait 2 s) are in: the error traces left the buffer
+    const late = errors.map((t) => {
+      const [root] = t.spans;
+      if (root === undefined) throw new Error('no root');
+      const now = Date.now();
+      return {
+        traceId: t.traceId,
+        spanId: newSpanId(),
+        parentSpanId: root.spanId,
+        name: 'late.browser.span',
+        startMs: now - 5,
+        endMs: now,
+        error: false,
+      };
+    });
+    await Promise.all(late.map((span, i) => postSpans(agentUrl(tier.agents[i % 2]), [span], 'cruddur-frontend')));
+    const held = await waitFor(
+      'every late span at Honeycomb',
+      async () => {
+        const m = await spansByGateway(tier);
+        return late.every((s) => [...(m.get(s.traceId)?.values() ?? [])].some((ids) => ids.has(s.spanId))) ? m : undefined;
+      },
+      30_000,
+    );
+    // Still one gateway per trace: the late span went where its trace was decided.
+    for (const s of late) expect([...(held.get(s.traceId)?.keys() ?? [])], s.traceId).toHaveLength(1);
   });
 });
