@@ -55,8 +55,10 @@ const collectorEnv = (role: Role): Record<string, string> =>
 const K8S_NS = 'cruddur';
 const GATEWAY_HOST_K8S = `cruddur-gateway.${K8S_NS}.svc.cluster.local`;
 
+// The image's own probe inside the container: the agent's health_check listens on loopback only
+// (OTELCOL_LISTEN_HOST=127.0.0.1), which a kubelet httpGet to the pod IP would not reach.
 const healthProbe = (initialDelaySeconds: number) => ({
-  httpGet: { path: '/', port: HEALTH },
+  exec: { command: ['/httpprobe', `http://127.0.0.1:${String(HEALTH)}/`] },
   initialDelaySeconds,
   periodSeconds: 10,
   timeoutSeconds: 3,

@@ -21,6 +21,9 @@ interface Container {
   name: string;
   command?: string[];
   args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  readinessProbe?: { exec?: { command: string[] } };
+  livenessProbe?: { exec?: { command: string[] } };
 }
 interface K8sDoc {
   kind: string;
@@ -59,6 +62,10 @@ describe('no drift: the configs embedded are the files in otel-collector/config,
     const collector = containers.find((c) => c.name === `otel-${role}`);
     expect(collector?.command).toEqual([ROLES[role].binary]);
     expect(collector?.args).toEqual(files.map((f) => `--config=/etc/cruddur/otel/${path.basename(f)}`));
+    // Probed from inside the container: the agent's health_check listens on loopback only.
+    for (const probe of [collector?.readinessProbe, collector?.livenessProbe]) {
+      expect(probe?.exec?.command).toEqual(['/httpprobe', 'http://127.0.0.1:13133/']);
+    }
   });
 
   it.each(ROLE_NAMES)('ECS, %s: SSM parameters hold the files; the task reads them in profile order', (role) => {
