@@ -125,30 +125,39 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-describe('routing by trace id, and the rate cap under a burst (Honeycomb share 100%, shipped caps)', () => {
-  let tier: Tier;
+/** A tier for the enclosing describe block: started before its tests, stopped after. */
+function tierFor(gatewayEnv: Record<string, string>): () => Tier {
+  let tier: Tier | undefined;
   beforeAll(async () => {
-    tier = await startTier(moto, { GATEWAY_HONEYCOMB_PERCENT: '100' });
+    tier = await startTier(moto, gatewayEnv);
   });
   afterAll(async () => {
     await tier?.stop();
   });
+  return () => {
+    if (tier === undefined) throw new Error('the tier did not start');
+    return tier;
+  };
+}
+
+describe('routing by trace id, and the rate cap under a burst (Honeycomb share 100%, shipped caps)', () => {
+  const tier = tierFor({ GATEWAY_HONEYCOMB_PERCENT: '100' });
 
   it('every trace arrives whole at exactly one gateway, including one whose spans come through two agents', async () => {
     const traces = Array.from({ length: 60 }, () => syntheticTrace());
-    await sendThroughAgents(tier, traces);
+    await sendThroughAgents(tier(), traces);
     // The root through agent 0, its children through agent 1, in separate requests.
     const split = syntheticTrace({ name: 'GET /api/messages' });
     const [root, ...children] = split.spans;
     if (root === undefined) throw new Error('no root');
-    await postSpans(agentUrl(tier.agents[0]), [root]);
-    await postSpans(agentUrl(tier.agents[1]), children, 'cruddur-worker');
+    await postSpans(agentUrl(tier().agents[0]), [root]);
+    await postSpans(agentUrl(tier().agents[1]), children, 'cruddur-worker');
     const all = [...traces, split];
 
     const held = await waitFor(
       'every trace at Honeycomb',
       async () => {
-        const m = await spansByGateway(tier);
+        const m = await spansByGateway(tier());
         return all.every((t) => m.has(t.traceId)) ? m : undefined;
       },
       60_000,
@@ -169,14 +178,14 @@ describe('routing by trace id, and the rate cap under a burst (Honeycomb share 1
   it('the shipped Honeycomb cap (2 spans/s, burst 120 per gateway) holds under a burst; X-Ray stays within its own bound', async () => {
     const burst = Array.from({ length: 600 }, () => syntheticTrace());
     const sentAt = Date.now();
-    await sendThroughAgents(tier, burst, 20);
+    await sendThroughAgents(tier(), burst, 20);
     const ids = new Set(burst.map((t) => t.traceId));
     const held = await settled(
       'the burst decided at Honeycomb',
-      () => spansByGateway(tier),
+      () => spansByGateway(tier()),
       (m) => [...m.keys()].filter((id) => ids.has(id)).length,
     );
-    const elapsedS = (Date.now() - tier.startedAt) / 1000;
+    const elapsedS = (Date.now() - tier().startedAt) / 1000;
     const keptSpans = new Array<number>(GATEWAYS).fill(0);
     for (const id of ids) {
       for (const [gateway, spanIds] of held.get(id) ?? new Map<number, Set<string>>()) {
@@ -202,17 +211,11 @@ describe('routing by trace id, and the rate cap under a burst (Honeycomb share 1
 });
 
 describe('per-vendor policies at the shipped shares (caps lifted so the share alone is measured)', () => {
-  let tier: Tier;
-  beforeAll(async () => {
-    tier = await startTier(moto, {
-      GATEWAY_HONEYCOMB_SPANS_PER_SECOND: '1000000',
-      GATEWAY_HONEYCOMB_BURST_SPANS: '1000000',
-      GATEWAY_XRAY_SPANS_PER_SECOND: '1000000',
-      GATEWAY_XRAY_BURST_SPANS: '1000000',
-    });
-  });
-  afterAll(async () => {
-    await tier?.stop();
+  const tier = tierFor({
+    GATEWAY_HONEYCOMB_SPANS_PER_SECOND: '1000000',
+    GATEWAY_HONEYCOMB_BURST_SPANS: '1000000',
+    GATEWAY_XRAY_SPANS_PER_SECOND: '1000000',
+    GATEWAY_XRAY_BURST_SPANS: '1000000',
   });
 
   it('keeps every error and every slow trace at every vendor, and the share of the rest within tolerance', async () => {
@@ -220,13 +223,13 @@ describe('per-vendor policies at the shipped shares (caps lifted so the share al
     const errors = Array.from({ length: 20 }, () => syntheticTrace({ error: true, name: 'POST /api/activities' }));
     const slow = Array.from({ length: 20 }, () => syntheticTrace({ durationMs: 1500, name: 'GET /api/activities/search' }));
     const mixed = [...ordinary, ...errors, ...slow].sort(() => Math.random() - 0.5);
-    await sendThroughAgents(tier, mixed);
+    await sendThroughAgents(tier(), mixed);
     const must = [...errors, ...slow].map((t) => t.traceId);
 
     const held = await waitFor(
       'every error and slow trace at Honeycomb',
       async () => {
-        const m = await spansByGateway(tier);
+        const m = await spansByGateway(tier());
         return must.every((id) => m.has(id)) ? m : undefined;
       },
       60_000,
@@ -246,7 +249,7 @@ describe('per-vendor policies at the shipped shares (caps lifted so the share al
     const ordinaryIds = ordinary.map((t) => t.traceId);
     const hc = await settled(
       'the ordinary traces decided at Honeycomb',
-      () => spansByGateway(tier),
+      () => spansByGateway(tier()),
       (m) => ordinaryIds.filter((id) => m.has(id)).length,
     );
     const keptHoneycomb = ordinaryIds.filter((id) => hc.has(id)).length;
@@ -273,33 +276,27 @@ describe('per-vendor policies at the shipped shares (caps lifted so the share al
 });
 
 describe('late spans follow the decision (decision cache), after the trace left num_traces', () => {
-  let tier: Tier;
-  beforeAll(async () => {
-    // num_traces 50 per gateway: 300 later traces push the decided ones out of the buffer, so
-    // only the decision cache can still know them.
-    tier = await startTier(moto, {
-      GATEWAY_NUM_TRACES: '50',
-      GATEWAY_HONEYCOMB_SPANS_PER_SECOND: '1000000',
-      GATEWAY_HONEYCOMB_BURST_SPANS: '1000000',
-    });
-  });
-  afterAll(async () => {
-    await tier?.stop();
+  // num_traces 50 per gateway: 300 later traces push the decided ones out of the buffer, so
+  // only the decision cache can still know them.
+  const tier = tierFor({
+    GATEWAY_NUM_TRACES: '50',
+    GATEWAY_HONEYCOMB_SPANS_PER_SECOND: '1000000',
+    GATEWAY_HONEYCOMB_BURST_SPANS: '1000000',
   });
 
   it("a late ordinary span of a kept error trace is kept too, though alone it would fall in the 10% share's other 90%", async () => {
     const errors = Array.from({ length: 12 }, () => syntheticTrace({ error: true, name: 'POST /api/activities' }));
-    await sendThroughAgents(tier, errors);
+    await sendThroughAgents(tier(), errors);
     await waitFor(
       'the error traces at Honeycomb',
       async () => {
-        const m = await spansByGateway(tier);
+        const m = await spansByGateway(tier());
         return errors.every((t) => m.has(t.traceId)) ? true : undefined;
       },
       60_000,
     );
     await sendThroughAgents(
-      tier,
+      tier(),
       Array.from({ length: 300 }, () => syntheticTrace()),
     );
     await sleep(4000); // their decisions (decision_wait 2 s) are in: the error traces left the buffer
@@ -317,11 +314,11 @@ describe('late spans follow the decision (decision cache), after the trace left 
         error: false,
       };
     });
-    await Promise.all(late.map((span, i) => postSpans(agentUrl(tier.agents[i % 2]), [span], 'cruddur-frontend')));
+    await Promise.all(late.map((span, i) => postSpans(agentUrl(tier().agents[i % 2]), [span], 'cruddur-frontend')));
     const held = await waitFor(
       'every late span at Honeycomb',
       async () => {
-        const m = await spansByGateway(tier);
+        const m = await spansByGateway(tier());
         return late.every((s) => [...(m.get(s.traceId)?.values() ?? [])].some((ids) => ids.has(s.spanId))) ? m : undefined;
       },
       30_000,
