@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['app/test/**/*.test.ts', 'testkit/test/**/*.test.ts', 'queries/test/*.test.ts'],
+          include: ['app/test/**/*.test.ts', 'testkit/test/**/*.test.ts', 'queries/test/*.test.ts', 'deploy/test/**/*.test.ts'],
           globalSetup: ['app/test/support/global-setup.ts'],
           environment: 'node',
           testTimeout: 15_000,

@@ -2,7 +2,7 @@
 # figures depend on the machine. Sources: bench/<benchmark>/ (app-overhead, collector-throughput,
 # freshness, diag) and bench/lib/; results, notes and the generated RESULTS.md: docs/bench/;
 # scratch: bench/out/.
-.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-frontend bench-stalls bench-export-cost
+.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-frontend bench-stalls bench-export-cost bench-gateway
 
 # The runner (with autocannon and the pass-through collector) is pinned to CPU 0; it starts
 # every server under `taskset -c 1`, so load generation never competes with the measured app.
@@ -45,3 +45,8 @@ bench-collector: setup collector standins telemetrygen ## collector throughput: 
 # build and server (config.json rewritten in flight), modes alternating. ~2 minutes.
 bench-frontend: build images compose-tool chromium ## front end: gzip bytes the telemetry adds and time to first feed, with vs without -> docs/bench/results/frontend.json
 	node bench/frontend/main.ts
+
+# Not part of `make bench` yet: the agent -> gateway tier against the single collector, CPU per
+# span side by side, and spans/s per gateway core with tail sampling on (bench/gateway-tier/).
+bench-gateway: setup collector collector-agent standins ## agent -> gateway vs single collector: CPU per span, spans/s per gateway core -> docs/bench/results/gateway-tier.json
+	node bench/gateway-tier/main.ts

@@ -1,6 +1,6 @@
 # Build: the app, our collector, the stand-ins, and every container image, all from source in
 # this repository (no registry is reachable: base images are made locally, see BASE_IMAGES).
-.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images viewer viewer-image images
+.PHONY: build collector collector-agent collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images viewer viewer-image images
 
 build: setup ## compile the app (TypeScript -> app/dist)
 	@rm -rf app/dist
@@ -29,6 +29,23 @@ $(COLLECTOR_BIN): $(COLLECTOR_DIR)/builder-config.yaml $(COLLECTOR_DIR)/unverifi
 	cp $(COLLECTOR_DIR)/build/src/otelcol-cruddur $@.tmp && mv $@.tmp $@
 
 collector: $(COLLECTOR_BIN) ## build the collector (ADOT v0.49.0 components) from source: otel-collector/build/otelcol-cruddur
+
+# The agent build (builder-config-agent.yaml): the agent role's components, loadbalancing among
+# them, at contrib v0.161.0 - the proxy refuses loadbalancing at ADOT's v0.156.0 (README.md,
+# "Agent and gateway"). Its own ocb version, since ocb and the collector core move together.
+OCB_AGENT_VERSION := v0.161.0
+OCB_AGENT := $(TOOLS)/ocb-$(OCB_AGENT_VERSION)/builder
+COLLECTOR_AGENT_BIN := $(COLLECTOR_DIR)/build/otelcol-cruddur-agent
+
+$(OCB_AGENT):
+	GOBIN=$(dir $@) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_AGENT_VERSION)
+
+$(COLLECTOR_AGENT_BIN): $(COLLECTOR_DIR)/builder-config-agent.yaml | $(OCB_AGENT)
+	mkdir -p $(COLLECTOR_DIR)/build/agent-src
+	cd $(COLLECTOR_DIR) && PATH="$(dir $(GO)):$$PATH" CGO_ENABLED=0 $(OCB_AGENT) --config builder-config-agent.yaml --ldflags "-s -w"
+	cp $(COLLECTOR_DIR)/build/agent-src/otelcol-cruddur-agent $@.tmp && mv $@.tmp $@
+
+collector-agent: $(COLLECTOR_AGENT_BIN) ## build the agent collector (loadbalancing; contrib v0.161.0): otel-collector/build/otelcol-cruddur-agent
 
 collector-components: collector ## list the components compiled into the collector
 	$(COLLECTOR_BIN) components
@@ -98,9 +115,9 @@ app-image: build $(NODE_RUNTIME) $(APP_CONTEXT)/node_modules/.package-lock.json 
 	@echo "building $(APP_IMAGE)"
 	@docker build -q -t $(APP_IMAGE) --build-arg NODE_IMAGE=$(NODE_IMAGE) -f app/Dockerfile $(APP_CONTEXT) >/dev/null
 
-collector-image: collector $(HTTPPROBE) $(BASES) ## the collector image (scratch + CA bundle + our binary)
+collector-image: collector collector-agent $(HTTPPROBE) $(BASES) ## the collector image (scratch + CA bundle + both builds)
 	@rm -rf $(COLLECTOR_CONTEXT) && mkdir -p $(COLLECTOR_CONTEXT)/storage
-	@cp $(COLLECTOR_BIN) $(HTTPPROBE) $(COLLECTOR_CONTEXT)/
+	@cp $(COLLECTOR_BIN) $(COLLECTOR_AGENT_BIN) $(HTTPPROBE) $(COLLECTOR_CONTEXT)/
 	@mkdir -p $(COLLECTOR_CONTEXT)/otel-collector
 	@cp -r otel-collector/config $(COLLECTOR_CONTEXT)/otel-collector/config && cp -r xray-daemon $(COLLECTOR_CONTEXT)/xray-daemon
 	@rm -rf $(COLLECTOR_CONTEXT)/xray-daemon/test
@@ -154,3 +171,8 @@ viewer-image: $(VIEWER_BIN) $(HTTPPROBE) $(BASES) ## the trace viewer's image (o
 	@docker build -q -t $(VIEWER_IMAGE) --build-arg BASE_IMAGE=$(CA_IMAGE) -f viewer/Dockerfile $(VIEWER_CONTEXT) >/dev/null
 
 images: app-image collector-image frontend-image standin-images viewer-image ## every image of the stack
+
+# ---- deployment files (deploy/): generated from the profiles and configs -------------------------
+.PHONY: deploy-files
+deploy-files: setup ## regenerate deploy/k8s and deploy/ecs from otel-collector/profiles.yaml and the config files
+	node deploy/generate.ts

@@ -41,7 +41,7 @@ format: setup ## apply the formatters and every fix that cannot change behaviour
 typecheck: setup ## type-check every TypeScript tree
 	npx tsc -p tsconfig.json --noEmit
 
-test-unit: setup ## fast unit tests (the telemetry ones build and load the compiled app)
+test-unit: setup deploy-venv ## fast unit tests (the telemetry ones build and load the compiled app)
 	npx vitest run --project unit
 
 test-go: ## Go unit tests of the stand-ins (the SigV4 verifier against requests the AWS SDK signs, the OTLP stand-in's modes)
@@ -53,15 +53,16 @@ test-go: ## Go unit tests of the stand-ins (the SigV4 verifier against requests 
 # exception is SigV4 signing (aws-sigv4.yaml): sigv4auth resolves credentials while the config
 # is validated, so profiles with it get an obviously fake key pair (nothing checks it).
 SIGV4_VALIDATE_ENV := AWS_ACCESS_KEY_ID=validate-only-not-a-key AWS_SECRET_ACCESS_KEY=validate-only-not-a-secret
-validate: setup collector ## validate every collector profile of otel-collector/profiles.yaml with the real binary
+validate: setup collector collector-agent ## validate every collector profile of otel-collector/profiles.yaml with the real binary (its build's)
 	@node otel-collector/profiles.ts list | while IFS=$$'\t' read -r name files; do \
 	  args=""; for f in $$files; do args="$$args --config $$f"; done; \
+	  bin=$$(node otel-collector/profiles.ts binary $${name%+standins}) || exit 1; \
 	  case " $$files " in *" otel-collector/config/aws-sigv4.yaml "*) creds="$(SIGV4_VALIDATE_ENV)";; *) creds="";; esac; \
-	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true XRAY_DAEMON_HOST=127.0.0.1 XRAY_DAEMON_PORT=0 $$creds otel-collector/build/otelcol-cruddur validate $$args; then echo "valid: $$name"; \
+	  if env -i PATH=/usr/bin:/bin AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true XRAY_DAEMON_HOST=127.0.0.1 XRAY_DAEMON_PORT=0 $$creds $$bin validate $$args; then echo "valid: $$name ($$bin)"; \
 	  else echo "INVALID: $$name ($$files)" >&2; exit 1; fi; \
 	done
 
-test-collector: setup collector standins chromium ## the real collector binary against the stand-ins (vitest project "collector")
+test-collector: setup collector collector-agent standins chromium ## the real collector binary against the stand-ins (vitest project "collector")
 	npx vitest run --project collector
 
 test-integration: build images compose-tool chromium ## Testcontainers: the compose stack from the real images, fan-out proven end to end; the front end and the trace viewer in Debian chromium

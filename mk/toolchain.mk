@@ -1,6 +1,6 @@
 # Toolchain: what the other targets build and test with, installed into .tools/ (or, for the
 # Docker engine and compose, from Debian) on first use. Nothing here is the product.
-.PHONY: setup docker chromium compose-tool base-images ocb telemetrygen moto fuzz-venv bench-venv
+.PHONY: setup docker chromium compose-tool base-images ocb telemetrygen moto fuzz-venv bench-venv deploy-venv
 
 # ---- Node 24 and npm dependencies -----------------------------------------------------------
 $(NODE_BIN)/node:
@@ -68,6 +68,15 @@ $(BENCH_VENV)/bin/python: bench/requirements.txt
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
 	@touch $@
 
+DEPLOY_VENV := $(TOOLS)/deploy-venv
+
+# The deployment files' offline validators: cfn-lint, botocore, kubernetes-validate (schemas in the wheel).
+$(DEPLOY_VENV)/bin/kubernetes-validate: deploy/requirements.txt
+	test -x $(DEPLOY_VENV)/bin/python || python3 -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
 moto: $(MOTO_VENV)/bin/moto_server ## install moto (pinned) into .tools/venv
 fuzz-venv: $(FUZZ_VENV)/bin/st ## install schemathesis (pinned) into .tools/fuzz-venv
+deploy-venv: $(DEPLOY_VENV)/bin/kubernetes-validate ## install the deployment validators (pinned) into .tools/deploy-venv
 bench-venv: $(BENCH_VENV)/bin/python ## install the chart libraries (pinned) into .tools/bench-venv

@@ -9,6 +9,7 @@
  *   node otel-collector/profiles.ts list
  *   node otel-collector/profiles.ts name <profile|default>
  *   node otel-collector/profiles.ts standins <profile|default>
+ *   node otel-collector/profiles.ts binary <profile|default>
  * Bad input (or an invalid manifest): a message on stderr, exit status 2.
  */
 import fs from 'node:fs';
@@ -20,6 +21,17 @@ import { parse } from 'yaml';
 
 export type StandinVendor = 'honeycomb' | 'aws' | 'aws-otlp';
 
+/** Which collector build runs a profile: the main one (ADOT's versions) or the agent build (builder-config-agent.yaml). */
+export type CollectorBuild = 'cruddur' | 'agent';
+
+const BUILDS: Readonly<Record<CollectorBuild, string>> = {
+  cruddur: 'otel-collector/build/otelcol-cruddur',
+  agent: 'otel-collector/build/otelcol-cruddur-agent',
+};
+
+/** The repository-relative path of a build's binary. */
+export const collectorBinary = (build: CollectorBuild): string => BUILDS[build];
+
 export interface Profile {
   readonly name: string;
   readonly description: string;
@@ -27,6 +39,8 @@ export interface Profile {
   readonly files: readonly string[];
   /** The vendors whose stand-in overlay applies to this profile. */
   readonly standins: readonly StandinVendor[];
+  /** The build that runs it (manifest key `build`, default cruddur). */
+  readonly build: CollectorBuild;
 }
 
 interface Manifest {
@@ -104,7 +118,12 @@ function validateManifest(raw: unknown): Manifest {
         problem(where, 'expected a mapping with description, files and standins');
         continue;
       }
-      knownKeys(where, spec, ['description', 'files', 'standins']);
+      knownKeys(where, spec, ['description', 'files', 'standins', 'build']);
+      let build: CollectorBuild = 'cruddur';
+      if (spec.build !== undefined) {
+        if (typeof spec.build === 'string' && spec.build in BUILDS) build = spec.build as CollectorBuild;
+        else problem(`${where}.build`, `unknown build ${JSON.stringify(spec.build)} (known: ${Object.keys(BUILDS).join(', ')})`);
+      }
       const description = spec.description;
       if (typeof description !== 'string' || description.trim() === '') problem(`${where}.description`, 'expected a non-empty string');
 
@@ -139,6 +158,7 @@ function validateManifest(raw: unknown): Manifest {
           description: typeof description === 'string' ? description.trim() : '',
           files: Object.freeze(files),
           standins: Object.freeze(standins),
+          build,
         }),
       );
     }
@@ -209,11 +229,13 @@ const USAGE = `usage: node otel-collector/profiles.ts args <profile|default> [--
        node otel-collector/profiles.ts list
        node otel-collector/profiles.ts name <profile|default>
        node otel-collector/profiles.ts standins <profile|default>
+       node otel-collector/profiles.ts binary <profile|default>
   args   the collector's --config=... arguments, space-separated on one line
   files  the config files, one per line
   list   name<TAB>files for every profile, bare and (as <name>+standins) with all its overlays
   name   the profile's name (which profile default is)
   standins  the stand-in vendors the profile takes, comma-separated (none if it takes none)
+  binary the repository-relative path of the collector build that runs the profile
   --standins defaults to none; --root prefixes every file (default: repository-relative paths)`;
 
 class UsageError extends ProfileError {}
@@ -253,13 +275,14 @@ function run(argv: readonly string[]): string[] {
       ...(p.standins.length > 0 ? [`${p.name}+standins\t${deploymentFiles(p.name, 'all').join(' ')}`] : []),
     ]);
   }
-  if (command !== 'args' && command !== 'files' && command !== 'name' && command !== 'standins') {
+  if (command !== 'args' && command !== 'files' && command !== 'name' && command !== 'standins' && command !== 'binary') {
     throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
   }
   if (rest.length !== 1 || rest[0] === undefined) throw new UsageError(`${command} takes exactly one profile name (or ${DEFAULT_KEYWORD})`);
   const name = profile(rest[0] === DEFAULT_KEYWORD ? readProfiles().defaultProfile : rest[0]).name;
-  if (command === 'name' || command === 'standins') {
+  if (command === 'name' || command === 'standins' || command === 'binary') {
     if (standins !== undefined || root !== undefined) throw new UsageError(`${command} takes no option`);
+    if (command === 'binary') return [collectorBinary(profile(name).build)];
     return [command === 'name' ? name : profile(name).standins.join(',') || 'none'];
   }
   if (root === '') throw new UsageError('--root: expected a directory');

@@ -41,7 +41,7 @@ describe('docker-compose.yml', () => {
     expect(goMiB).toBeLessThanOrEqual(containerMiB * 0.85);
   });
 
-  it('keeps the stand-ins and the trace viewer in the local profile (the AWS OTLP one in its own) and the app, collector and front end in every profile', () => {
+  it('keeps the stand-ins and the trace viewer in the local profile (the AWS OTLP one in its own), the gateway tier in its own, and the app, collector and front end in every profile', () => {
     const byProfile = Object.entries(compose.services).map(([name, service]) => [name, service.profiles ?? []]);
     // aws-otlp-standin serves only collector profiles on the AWS OTLP endpoints (scripts/stack-up.sh
     // starts it for them), so `--profile local` alone, as the container tests run, leaves it out.
@@ -49,6 +49,8 @@ describe('docker-compose.yml', () => {
       ['app', []],
       ['otel-collector', []],
       ['frontend', []],
+      ['gateway', ['gateway']],
+      ['otel-agent', ['gateway']],
       ['honeycomb-standin', ['local']],
       ['rollbar-standin', ['local']],
       ['aws-otlp-standin', ['aws-otlp']],

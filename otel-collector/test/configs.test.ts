@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { collectorBin, config, configDir, daemonConfig, repoRoot } from '@cruddur/testkit/paths';
-import { collectorArgs, deploymentFiles, profile, readProfiles, type StandinVendor } from '../profiles.ts';
+import { collectorArgs, collectorBinary, deploymentFiles, profile, readProfiles, type StandinVendor } from '../profiles.ts';
 
 // The config layout's rules: one file per vendor, each adding only its own named pipelines on
 // the shared receiver, secrets only from the environment, and every documented combination
@@ -46,6 +46,7 @@ const OWNED: Record<string, string[]> = {
   [daemonConfig]: ['traces/xray-daemon'],
   [config('browser')]: ['traces/browser'],
   [config('viewer')]: ['traces/viewer', 'logs/viewer'],
+  [config('agent')]: ['traces/agent', 'logs/agent'],
 };
 
 // The receivers for foreign input loop into the shared one; every other pipeline reads the shared one.
@@ -59,6 +60,8 @@ const combinations = manifest.profiles.flatMap((p) => [
   { name: p.name, files: abs(deploymentFiles(p.name, [])) },
   ...(p.standins.length > 0 ? [{ name: `${p.name}+standins`, files: abs(deploymentFiles(p.name, 'all')) }] : []),
 ]);
+// The binary each profile runs on (agent profiles: the agent build).
+const binaryOf = (name: string): string => path.join(repoRoot, collectorBinary(profile(name.replace(/\+standins$/, '')).build));
 
 // Only what validation needs: no secret, so a config cannot depend on one to be valid.
 // validate binds the daemon role's UDP port: an ephemeral one keeps it independent of a running stack.
@@ -183,7 +186,8 @@ describe('one file per vendor', () => {
   });
 
   it('merging every file keeps every vendor pipeline intact (real merge, print-config)', () => {
-    // Every vendor, the daemon role and both overlays (the widest profile), plus browser ingest and the local viewer.
+    // Every vendor, the daemon role and both overlays (the widest profile), plus browser ingest and
+    // the local viewer (the agent role runs on its own build: gateway-config.test.ts merges it).
     const files = [...abs(deploymentFiles('all-vendors-daemon', 'all')), config('browser'), config('viewer')];
     expect(files.length).toBe(10);
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
@@ -313,8 +317,8 @@ describe('documented combinations (make validate)', () => {
     }
   });
 
-  it.each(combinations.map((c) => [c.name, c.files] as const))('%s is valid for the real binary', (_name, files) => {
-    const res = spawnSync(collectorBin, ['validate', ...args(files)], { env: validateEnv(files), encoding: 'utf8' });
+  it.each(combinations.map((c) => [c.name, c.files] as const))('%s is valid for the real binary', (name, files) => {
+    const res = spawnSync(binaryOf(name), ['validate', ...args(files)], { env: validateEnv(files), encoding: 'utf8' });
     expect(res.stderr + res.stdout).toBe('');
     expect(res.status).toBe(0);
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { collectorBin, repoRoot } from '@cruddur/testkit/paths';
+import { agentCollectorBin, collectorBin, repoRoot } from '@cruddur/testkit/paths';
 
 // The promise behind our distribution: every config we ship also runs on the official ADOT
 // v0.49.0 collector, because our binary contains only ADOT's components at ADOT's versions.
@@ -53,6 +53,7 @@ const REQUIRED: Record<Kind, string[]> = {
     'filter',
     'tail_sampling',
     'probabilistic_sampler',
+    'groupbytrace',
   ],
   exporters: ['otlp_grpc', 'otlp_http', 'awsxray', 'awscloudwatchlogs', 'awsemf', 'debug', 'file'],
   extensions: ['health_check', 'pprof', 'zpages', 'awsproxy', 'file_storage', 'sigv4auth'],
@@ -157,5 +158,61 @@ describe('the built binary', () => {
     expect(types.length).toBeGreaterThan(0);
     expect(types).not.toContain(3); // PT_INTERP
     expect(types).not.toContain(2); // PT_DYNAMIC
+  });
+});
+
+// The agent build (builder-config-agent.yaml): only ADOT components, all from ONE release (the
+// newest the proxy serves whole for this set), loadbalancing among them. README.md, "Why two builds".
+describe('builder-config-agent.yaml', () => {
+  const agent = read<Manifest>('otel-collector/builder-config-agent.yaml');
+  const CORE = 'go.opentelemetry.io/collector/';
+  const all = KINDS.flatMap((kind) => agent[kind].map((m) => ({ kind, ...split(m.gomod) })));
+  const release = split(agent.telemetry.gomod).version;
+
+  it.each(KINDS)('uses only %s that ADOT v0.49.0 ships', (kind) => {
+    const allowed = Object.values(adot.components[kind]);
+    for (const { gomod } of agent[kind]) expect(allowed, gomod).toContain(split(gomod).mod);
+  });
+
+  it('is one release: every contrib and v0.x core module, the telemetry and the providers', () => {
+    expect(release).toMatch(/^v0\.\d+\.0$/);
+    for (const m of all) {
+      expect(m.mod.startsWith(CONTRIB) || m.mod.startsWith(CORE), m.mod).toBe(true);
+      expect(m.version, m.mod).toBe(release);
+    }
+    // Core's stable modules are numbered v1.(minor - 94) alongside v0.minor (v0.156.0 / v1.62.0).
+    const stable = `v1.${String(Number(release.split('.')[1]) - 94)}.0`;
+    expect(adot.versions.core_stable).toBe(`v1.${String(Number(adot.versions.core.split('.')[1]) - 94)}.0`);
+    for (const p of agent.providers) expect(split(p.gomod).version).toBe(stable);
+  });
+
+  it('has loadbalancing and what base.yaml declares, nothing the agent does not need', () => {
+    const names = (kind: Kind): string[] =>
+      agent[kind].map((m) => Object.entries(adot.components[kind]).find(([, mod]) => mod === split(m.gomod).mod)?.[0] ?? '?');
+    expect(names('receivers')).toEqual(['otlp']);
+    expect(names('exporters').sort()).toEqual(['debug', 'loadbalancing', 'otlp_grpc', 'otlp_http']);
+    expect(names('processors').sort()).toEqual(['attributes', 'batch', 'filter', 'memory_limiter', 'resource', 'resource_detection']);
+    expect(names('extensions').sort()).toEqual(['file_storage', 'health_check', 'pprof', 'zpages']);
+  });
+
+  it('replaces only third-party modules, never a collector module', () => {
+    for (const r of agent.replaces) {
+      const m = /^(\S+) => (\S+) (v\d+\.\d+\.\d+)$/.exec(r);
+      expect(m, r).not.toBeNull();
+      expect(m?.[1]).toBe(m?.[2]);
+      expect(m?.[1]?.startsWith(CONTRIB) || m?.[1]?.startsWith(CORE), r).toBe(false);
+    }
+  });
+
+  it('the built agent binary registers exactly these modules, under ADOT names, statically linked', () => {
+    const out = parse(execFileSync(agentCollectorBin, ['components'], { encoding: 'utf8' })) as ComponentsOutput;
+    expect(out.buildinfo).toMatchObject({ command: 'otelcol-cruddur-agent', version: '0.49.0-cruddur-agent' });
+    for (const kind of KINDS) {
+      expect(out[kind].map((c) => c.module).sort(), kind).toEqual(agent[kind].map((m) => m.gomod).sort());
+      // By module: v0.157.0 renamed loadbalancing to load_balancing and kept `loadbalancing`, the
+      // name ADOT v0.49.0 records and the one agent.yaml uses, as its deprecated alias.
+      for (const c of out[kind]) expect(Object.values(adot.components[kind]), c.name).toContain(c.module.split(' ')[0]);
+    }
+    expect(out.connectors).toEqual([]);
   });
 });

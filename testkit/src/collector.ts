@@ -36,6 +36,8 @@ export interface CollectorOptions {
   readonly logDir?: string;
   /** What "started" means: the health_check extension answering (default), or, for configs without it, the own-metrics endpoint. */
   readonly readiness?: 'health' | 'metrics';
+  /** The collector binary (default: the main build; `agentCollectorBin` for the agent profiles). */
+  readonly binary?: string;
 }
 
 let collectorRuns = 0;
@@ -81,7 +83,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     ...options.env,
   });
   const args = options.configs.flatMap((file) => ['--config', file]);
-  const proc = startProcess(options.name ?? `collector-${String(collectorRuns)}`, collectorBin, args, {
+  const proc = startProcess(options.name ?? `collector-${String(collectorRuns)}`, options.binary ?? collectorBin, args, {
     env,
     cpu: options.cpu,
     logDir: options.logDir,

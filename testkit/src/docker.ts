@@ -62,6 +62,14 @@ export async function inspectContainer(id: string): Promise<ContainerInspect> {
   return first;
 }
 
+/** The container's address on its compose network (reachable from the Linux host). */
+export async function containerIp(id: string): Promise<string> {
+  const { stdout } = await run('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id]);
+  const ip = stdout.trim().split(' ')[0] ?? '';
+  if (ip === '') throw new Error(`container ${id} has no network address`);
+  return ip;
+}
+
 /** Both streams of a container's log. */
 export async function containerLogs(id: string): Promise<string> {
   const { stdout, stderr } = await run('docker', ['logs', id], { maxBuffer: BIG });

@@ -3,6 +3,8 @@ import path from 'node:path';
 /** The repository's root and the artefacts `make` builds or installs there. */
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const collectorBin = path.join(repoRoot, 'otel-collector/build/otelcol-cruddur');
+/** The agent build (otel-collector/builder-config-agent.yaml): the agent profiles run on it. */
+export const agentCollectorBin = path.join(repoRoot, 'otel-collector/build/otelcol-cruddur-agent');
 export const configDir = path.join(repoRoot, 'otel-collector/config');
 export const daemonConfig = path.join(repoRoot, 'xray-daemon/daemon.yaml');
 export const toolsDir = path.join(repoRoot, '.tools');

@@ -161,3 +161,76 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 }
+
+// ---- the agent -> gateway tier (compose profile `gateway`) ------------------------------------
+
+export interface GatewayStack {
+  readonly projectName: string;
+  /** The agent's OTLP/HTTP endpoint on the host. */
+  readonly agentHttpUrl: string;
+  readonly honeycombUrl: string;
+  readonly aws: AwsAccess;
+  down: () => Promise<void>;
+}
+
+export interface GatewayStackOptions {
+  /** Compose project name prefix, the pid is appended (default `cruddur-gw`). */
+  readonly projectPrefix?: string;
+  /** Overrides of the pinned environment, e.g. GATEWAY_* policy variables or GATEWAY_REPLICAS. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The compose profile `gateway` (GATEWAY_REPLICAS gateways behind one agent that resolves them
+ * through Docker's DNS) with the Honeycomb stand-in and moto, through Testcontainers, on free
+ * 127.0.0.1 ports. The collector files are the `gateway` (with its stand-ins) and `agent` profiles.
+ */
+export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
+  const ports = {
+    HONEYCOMB_STANDIN_PORT: await freePort(),
+    MOTO_PORT: await freePort(),
+    AGENT_OTLP_GRPC_PORT: await freePort(),
+    AGENT_OTLP_HTTP_PORT: await freePort(),
+  };
+  const projectName = `${options.projectPrefix ?? 'cruddur-gw'}-${process.pid}`;
+  const environment = {
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+    ...PINNED_ENVIRONMENT,
+    OTELCOL_ARGS: 'unused',
+    OTELCOL_GATEWAY_ARGS: collectorArgs(deploymentFiles('gateway', 'all')).join(' '),
+    OTELCOL_AGENT_ARGS: collectorArgs(deploymentFiles('agent', [])).join(' '),
+    ...options.env,
+  };
+  const executable = composeExecutable();
+  const compose = new DockerComposeEnvironment(repoRoot, 'docker-compose.yml')
+    .withProjectName(projectName)
+    .withProfiles('local', 'gateway')
+    .withEnvironment(environment)
+    .withDefaultWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(120_000)
+    .withClientOptions(executable ? { executable } : {});
+  const services = ['honeycomb-standin', 'moto', 'gateway', 'otel-agent'];
+  let started: StartedDockerComposeEnvironment;
+  try {
+    started = await compose.up(services);
+  } catch (error) {
+    execFileSync(
+      path.join(repoRoot, 'scripts/compose.sh'),
+      ['--profile', 'local', '--profile', 'gateway', 'down', '-v', '--remove-orphans'],
+      {
+        env: { ...process.env, ...environment, COMPOSE_PROJECT_NAME: projectName },
+        stdio: 'ignore',
+      },
+    );
+    throw error;
+  }
+  return {
+    projectName,
+    agentHttpUrl: `http://127.0.0.1:${String(ports.AGENT_OTLP_HTTP_PORT)}`,
+    honeycombUrl: `http://127.0.0.1:${String(ports.HONEYCOMB_STANDIN_PORT)}`,
+    aws: { endpoint: `http://127.0.0.1:${String(ports.MOTO_PORT)}`, region: REGION, accessKeyId: 'standin', secretAccessKey: 'standin' },
+    async down() {
+      await started.down({ removeVolumes: true });
+    },
+  };
+}

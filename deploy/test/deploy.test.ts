@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { repoRoot, toolsDir } from '@cruddur/testkit/paths';
+import { deploymentFiles } from '../../otel-collector/profiles.ts';
+import { generatedFiles, ROLES, type Role, ssmParameterName } from '../generate.ts';
+
+// The deployment files: up to date with their generator, embedding exactly the collector config
+// files of the agent and gateway profiles, and valid for the platforms' own validators, offline.
+
+const venv = path.join(toolsDir, 'deploy-venv/bin');
+const rel = (file: string): string => path.join(repoRoot, file);
+const readText = (file: string): string => fs.readFileSync(rel(file), 'utf8');
+const run = (command: string, args: string[]) => spawnSync(path.join(venv, command), args, { cwd: repoRoot, encoding: 'utf8' });
+const ROLE_NAMES = Object.keys(ROLES) as Role[];
+
+interface Container {
+  name: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  readinessProbe?: { exec?: { command: string[] } };
+  livenessProbe?: { exec?: { command: string[] } };
+}
+interface K8sDoc {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  spec?: { template?: { spec: { containers: Container[] } } };
+}
+interface EcsContainer {
+  name: string;
+  entryPoint?: string[];
+  command?: string[];
+  secrets?: Array<{ name: string; valueFrom: string }>;
+  dependsOn?: Array<{ containerName: string; condition: string }>;
+  essential?: boolean;
+  healthCheck?: { command: string[] };
+}
+
+describe('generated files', () => {
+  it.each(Object.entries(generatedFiles()))('%s is what deploy/generate.ts writes (run it after a config change)', (file, content) => {
+    expect(readText(file)).toBe(content);
+  });
+});
+
+describe('no drift: the configs embedded are the files in otel-collector/config, in profile order', () => {
+  const k8s = parseAllDocuments(readText('deploy/k8s/cruddur.yaml')).map((d) => d.toJS() as K8sDoc);
+  const cfn = JSON.parse(readText('deploy/ecs/cloudformation.json')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+
+  it.each(ROLE_NAMES)('Kubernetes, %s: ConfigMap data and the container arguments', (role) => {
+    const files = deploymentFiles(ROLES[role].profile, []);
+    const cm = k8s.find((d) => d.kind === 'ConfigMap' && d.metadata.name === `cruddur-otel-${role}`);
+    expect(Object.keys(cm?.data ?? {})).toEqual(files.map((f) => path.basename(f)));
+    for (const f of files) expect(cm?.data?.[path.basename(f)], f).toBe(readText(f));
+    const containers = k8s.filter((d) => d.kind === 'Deployment').flatMap((d) => d.spec?.template?.spec.containers ?? []);
+    const collector = containers.find((c) => c.name === `otel-${role}`);
+    expect(collector?.command).toEqual([ROLES[role].binary]);
+    expect(collector?.args).toEqual(files.map((f) => `--config=/etc/cruddur/otel/${path.basename(f)}`));
+    // Probed from inside the container: the agent's health_check listens on loopback only.
+    for (const probe of [collector?.readinessProbe, collector?.livenessProbe]) {
+      expect(probe?.exec?.command).toEqual(['/httpprobe', 'http://127.0.0.1:13133/']);
+    }
+  });
+
+  it.each(ROLE_NAMES)('ECS, %s: SSM parameters hold the files; the task reads them in profile order', (role) => {
+    const files = deploymentFiles(ROLES[role].profile, []);
+    const params = Object.values(cfn.Resources).filter((r) => r.Type === 'AWS::SSM::Parameter');
+    for (const f of files) {
+      const param = params.find((p) => p.Properties.Name === ssmParameterName(role, path.basename(f)));
+      expect(param?.Properties.Value, f).toBe(readText(f));
+    }
+    const td = JSON.parse(readText(`deploy/ecs/task-definition-${role === 'agent' ? 'app' : 'gateway'}.json`)) as {
+      containerDefinitions: EcsContainer[];
+    };
+    const collector = td.containerDefinitions.find((c) => c.name === `otel-${role}`);
+    expect(collector?.essential).toBe(true);
+    expect(collector?.entryPoint).toEqual([ROLES[role].binary]);
+    expect(collector?.healthCheck?.command).toEqual(['CMD', '/httpprobe', 'http://127.0.0.1:13133/']);
+    const envOf = (arg: string): string => arg.replace('--config=env:', '');
+    const fromSsm = (collector?.command ?? []).map((arg) => collector?.secrets?.find((s) => s.name === envOf(arg))?.valueFrom ?? '');
+    expect(fromSsm.map((arn) => arn.replace(/^arn:aws:ssm:[^:]+:\d+:parameter/, ''))).toEqual(
+      files.map((f) => ssmParameterName(role, path.basename(f))),
+    );
+  });
+
+  it('ECS: the app container starts once its agent is HEALTHY', () => {
+    const td = JSON.parse(readText('deploy/ecs/task-definition-app.json')) as { containerDefinitions: EcsContainer[] };
+    expect(td.containerDefinitions.find((c) => c.name === 'app')?.dependsOn).toEqual([
+      { containerName: 'otel-agent', condition: 'HEALTHY' },
+    ]);
+  });
+});
+
+// Each validator starts a Python interpreter twice; cfn-lint takes ~10 s a run on a busy machine.
+const VALIDATOR_TIMEOUT_MS = 90_000;
+
+describe('offline validators (deploy-venv: cfn-lint, botocore, kubernetes-validate with bundled schemas)', () => {
+  const broken = (name: string, content: string): string => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-')), name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  it(
+    'kubernetes-validate --strict accepts the manifests and rejects a wrong field',
+    () => {
+      const ok = run('kubernetes-validate', ['--strict', '--quiet', 'deploy/k8s/cruddur.yaml']);
+      expect(ok.stdout + ok.stderr).toBe('');
+      expect(ok.status).toBe(0);
+      const bad = run('kubernetes-validate', [
+        '--strict',
+        broken('bad.yaml', readText('deploy/k8s/cruddur.yaml').replace('replicas: 3', 'replicas: three')),
+      ]);
+      expect(bad.status).not.toBe(0);
+      expect(bad.stdout + bad.stderr).toMatch(/replicas/);
+    },
+    VALIDATOR_TIMEOUT_MS,
+  );
+
+  it(
+    'cfn-lint accepts the CloudFormation template and rejects an unknown property',
+    () => {
+      const ok = run('cfn-lint', ['deploy/ecs/cloudformation.json']);
+      expect(ok.stdout + ok.stderr).toBe('');
+      expect(ok.status).toBe(0);
+      const bad = run('cfn-lint', [
+        broken('bad.json', readText('deploy/ecs/cloudformation.json').replace('"DesiredCount"', '"DesiredCont"')),
+      ]);
+      expect(bad.status).not.toBe(0);
+      expect(bad.stdout).toMatch(/DesiredCont/);
+    },
+    VALIDATOR_TIMEOUT_MS,
+  );
+
+  it(
+    "botocore's RegisterTaskDefinition shape accepts both task definitions and rejects a wrong type",
+    () => {
+      const files = ['deploy/ecs/task-definition-app.json', 'deploy/ecs/task-definition-gateway.json'];
+      const ok = run('python', ['deploy/validate-task-definition.py', ...files]);
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      const bad = run('python', [
+        'deploy/validate-task-definition.py',
+        broken('bad.json', readText(files[0] ?? '').replace('"essential": true', '"essential": "yes"')),
+      ]);
+      expect(bad.status).toBe(1);
+      expect(bad.stdout).toMatch(/essential/);
+    },
+    VALIDATOR_TIMEOUT_MS,
+  );
+});
