@@ -3,11 +3,13 @@ module github.com/cruddur/standins
 go 1.25.0
 
 require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0
 	go.opentelemetry.io/collector/pdata v1.62.0
 	google.golang.org/grpc v1.82.0
 )
 
 require (
+	github.com/aws/smithy-go v1.28.9 // indirect
 	github.com/hashicorp/go-version v1.9.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
