@@ -25,6 +25,7 @@ func main() {
 	ttl := flag.Duration("quota-ttl", 15*time.Second, "how long a granted reservoir quota holds")
 	account := flag.String("account", record.EnvOr("XRAY_STANDIN_ACCOUNT", "000000000000"), "account id in the ARNs")
 	limit := flag.Int("limit", 100000, "most calls kept for the report")
+	state := flag.String("state", record.EnvOr("XRAY_STANDIN_STATE", ""), "file keeping the rules and groups across restarts (none: in memory only)")
 	flag.Parse()
 
 	srv, err := xray.New(xray.Options{
@@ -35,6 +36,7 @@ func main() {
 		Interval:        *interval,
 		QuotaTTL:        *ttl,
 		Limit:           *limit,
+		StateFile:       *state,
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -549,3 +549,28 @@ func (c *ControlPlane) Groups() []Group {
 	sort.Slice(out, func(i, j int) bool { return out[i].GroupName < out[j].GroupName })
 	return out
 }
+
+// State is what survives a restart: the rules and groups, as X-Ray keeps them. Statistics and
+// quotas are the clients' to rebuild (they report again within one interval).
+type State struct {
+	Rules  []RuleRecord `json:"rules"`
+	Groups []Group      `json:"groups"`
+}
+
+// Snapshot returns the rules and groups.
+func (c *ControlPlane) Snapshot() State {
+	return State{Rules: c.Rules(), Groups: c.Groups()}
+}
+
+// Restore replaces the rules and groups with a snapshot's (the Default rule included).
+func (c *ControlPlane) Restore(s State) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range s.Rules {
+		c.rules[r.SamplingRule.RuleName] = &ruleState{record: r}
+	}
+	for _, g := range s.Groups {
+		c.groups[g.GroupName] = &g
+	}
+	c.lastModified = c.settings.Now()
+}

@@ -3,8 +3,11 @@ package xray
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -31,9 +34,10 @@ var Kinds = []string{"calls"}
 
 // Server answers X-Ray's REST-JSON control-plane API, SigV4-checked.
 type Server struct {
-	Control *ControlPlane
-	Store   *record.Store
-	auth    sigv4.Options
+	stateFile string
+	Control   *ControlPlane
+	Store     *record.Store
+	auth      sigv4.Options
 }
 
 // Options: the one credential pair and region accepted, and the targets' timing.
@@ -45,6 +49,9 @@ type Options struct {
 	Interval        time.Duration
 	QuotaTTL        time.Duration
 	Limit           int
+	// StateFile, when set, keeps the rules and groups across restarts, as X-Ray does: read at
+	// start if present, rewritten after every change.
+	StateFile string
 }
 
 // New needs the credentials the stand-in accepts; there is deliberately no default.
@@ -59,9 +66,24 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("the targets interval must be at least 1s and the quota TTL at least the interval")
 	}
 	id, secret := o.AccessKeyID, o.SecretAccessKey
+	control := NewControlPlane(Settings{Interval: o.Interval, QuotaTTL: o.QuotaTTL, Region: o.Region, Account: o.Account})
+	if o.StateFile != "" {
+		raw, err := os.ReadFile(o.StateFile)
+		switch {
+		case err == nil:
+			var st State
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return nil, fmt.Errorf("state file %s: %w", o.StateFile, err)
+			}
+			control.Restore(st)
+		case !errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("state file: %w", err)
+		}
+	}
 	return &Server{
-		Control: NewControlPlane(Settings{Interval: o.Interval, QuotaTTL: o.QuotaTTL, Region: o.Region, Account: o.Account}),
-		Store:   record.NewStore(o.Limit),
+		stateFile: o.StateFile,
+		Control:   control,
+		Store:     record.NewStore(o.Limit),
 		auth: sigv4.Options{
 			Service: "xray",
 			Region:  o.Region,
@@ -94,6 +116,28 @@ var routes = map[string]operation{
 	"/GetGroup":                   {"GetGroup", (*Server).getGroup},
 	"/Groups":                     {"GetGroups", (*Server).getGroups},
 	"/DeleteGroup":                {"DeleteGroup", (*Server).deleteGroup},
+}
+
+// mutating are the calls that change the rules or groups, after which the state is saved.
+var mutating = map[string]bool{
+	"CreateSamplingRule": true, "UpdateSamplingRule": true, "DeleteSamplingRule": true,
+	"CreateGroup": true, "UpdateGroup": true, "DeleteGroup": true,
+}
+
+// save writes the state file atomically (a temporary file renamed over it).
+func (s *Server) save() error {
+	if s.stateFile == "" {
+		return nil
+	}
+	raw, err := json.MarshalIndent(s.Control.Snapshot(), "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := s.stateFile + ".tmp"
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.stateFile)
 }
 
 // Handler serves the API, GET /healthz, and the report at /standin/received.
@@ -166,6 +210,11 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	call.Status = http.StatusOK
+	if mutating[op.name] {
+		if err := s.save(); err != nil {
+			log.Printf("xray-standin: saving state: %v", err)
+		}
+	}
 	record.WriteJSON(w, http.StatusOK, out)
 }
 

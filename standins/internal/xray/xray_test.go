@@ -231,3 +231,28 @@ func TestHTTPSignedCallsWorkAndUnsignedOrWrongKeyAreRefused(t *testing.T) {
 		t.Fatalf("unknown field: %d %v", status, out)
 	}
 }
+
+func TestStateFileKeepsRulesAndGroupsAcrossRestarts(t *testing.T) {
+	file := t.TempDir() + "/state.json"
+	opts := Options{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret-test", Region: "us-east-1", Account: "000000000000", Interval: 10 * time.Second, QuotaTTL: 15 * time.Second, Limit: 100, StateFile: file}
+	first, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(first.Handler())
+	if status, out, _ := call(t, ts, "/CreateSamplingRule", map[string]any{"SamplingRule": cruddur}, "secret-test"); status != 200 {
+		t.Fatalf("create: %v", out)
+	}
+	if status, out, _ := call(t, ts, "/CreateGroup", map[string]any{"GroupName": "Cruddur", "FilterExpression": "service(\"cruddur-backend\")"}, "secret-test"); status != 200 {
+		t.Fatalf("group: %v", out)
+	}
+	ts.Close()
+	second, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, groups := second.Control.Rules(), second.Control.Groups()
+	if len(rules) != 2 || rules[0].SamplingRule.RuleName != "Cruddur" || rules[0].SamplingRule.ReservoirSize != 5 || len(groups) != 1 {
+		t.Fatalf("after restart: %+v %+v", rules, groups)
+	}
+}
