@@ -88,7 +88,9 @@ describe('the X-Ray control-plane stand-in, driven by the AWS CLI and make aws-s
     });
     const again = await aws(['create-sampling-rule', '--cli-input-json', 'file://aws/json/xray.json']);
     expect(again.code).not.toBe(0);
-    expect(again.stderr).toContain('(InvalidRequestException) when calling the CreateSamplingRule operation: A sampling rule named Cruddur already exists');
+    expect(again.stderr).toContain(
+      '(InvalidRequestException) when calling the CreateSamplingRule operation: A sampling rule named Cruddur already exists',
+    );
   });
 
   it('refuses a call signed with the wrong secret, as X-Ray does', async () => {
@@ -121,8 +123,16 @@ describe('sampling through the daemon port', () => {
   it('gives the X-Ray SDK for Python the Cruddur rule and its reservoir, and the SDK samples by them', async () => {
     const daemonAddress = `127.0.0.1:${String(daemon.ports.daemon)}`;
     const script = fromRoot('xray-daemon/test/fixtures/xray_sdk_sampling.py');
-    const { stdout } = await run(xrayClientsPython, [script, daemonAddress, 'cruddur-backend', '300'], { env: cleanEnv(), timeout: 60_000 });
-    const result = JSON.parse(stdout) as { rules: string[]; quota: Record<string, number | null>; elapsed_s: number; decisions: (string | false)[] };
+    const { stdout } = await run(xrayClientsPython, [script, daemonAddress, 'cruddur-backend', '300'], {
+      env: cleanEnv(),
+      timeout: 60_000,
+    });
+    const result = JSON.parse(stdout) as {
+      rules: string[];
+      quota: Record<string, number | null>;
+      elapsed_s: number;
+      decisions: (string | false)[];
+    };
     expect(result.rules).toEqual(['Cruddur', 'Default']);
     expect(result.quota.Cruddur).toBe(5);
     expect(result.elapsed_s).toBeLessThan(1); // all 300 decisions fall in one second of the reservoir
