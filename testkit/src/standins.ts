@@ -147,6 +147,8 @@ export interface XrayStandinOptions extends StandinOptions {
   /** How often clients are told to ask for targets (`-interval`, default 10s as X-Ray). */
   readonly interval?: string;
   readonly quotaTtl?: string;
+  /** Keep rules and groups in this file across restarts (`-state`), as X-Ray keeps them. */
+  readonly stateFile?: string;
 }
 
 /** The X-Ray control-plane stand-in (sampling rules, targets, groups), SigV4-checked with the canary pair. */
@@ -155,6 +157,7 @@ export async function startXrayStandin(options: XrayStandinOptions = {}): Promis
   const args = ['-addr', `127.0.0.1:${String(port)}`];
   if (options.interval !== undefined) args.push('-interval', options.interval);
   if (options.quotaTtl !== undefined) args.push('-quota-ttl', options.quotaTtl);
+  if (options.stateFile !== undefined) args.push('-state', options.stateFile);
   const proc = startProcess('xray-standin', xrayStandin, args, {
     env: cleanEnv({ AWS_ACCESS_KEY_ID: CANARY.awsAccessKeyId, AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey, AWS_REGION: REGION }),
     cpu: options.cpu,
