@@ -113,7 +113,7 @@ $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 
 standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the Honeycomb, Rollbar, X-Ray control-plane and moto stand-ins
 	@for standin in honeycomb-standin rollbar-standin xray-standin; do \
-	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image && \
+	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image/state && \
 	  cp $(TOOLS)/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \
 	  echo "building cruddur/$$standin:$(IMAGE_TAG)" && \
 	  docker build -q -t cruddur/$$standin:$(IMAGE_TAG) --build-arg STANDIN=$$standin -f standins/Dockerfile .build/$$standin-image >/dev/null; \

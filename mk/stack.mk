@@ -2,7 +2,9 @@
 # needs; the vendor selection (real vendor or stand-in) follows from the credentials present.
 .PHONY: up down logs ps traffic traces run collector-run standins-run standins-report aws-setup
 
-up: ## set up everything (toolchain, deps, collector, images) and start the stack
+# SAMPLER=xray: the app samples by the X-Ray rules (aws/json/xray.json, 0.1 + 5/s) instead of
+# keeping every trace; see docs/sampling.md.
+up: ## set up everything (toolchain, deps, collector, images) and start the stack (SAMPLER=xray: sample by the X-Ray rules)
 	@echo "==> [1/4] Node 24, npm dependencies, app build"
 	@$(MAKE) build
 	@echo "==> [2/4] collector from source (cold: several minutes; warm: seconds)"
@@ -35,7 +37,7 @@ traces: setup ## recent traces as the stand-ins hold them: waterfall, X-Ray segm
 run: build ## run the API on :4567 exporting OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)
 	cd app && npm start
 
-standins-run: standins ## run moto, the Honeycomb and the Rollbar stand-ins in the foreground (Ctrl-C stops them)
+standins-run: standins ## run moto and the Honeycomb, Rollbar and X-Ray control-plane stand-ins in the foreground (Ctrl-C stops them)
 	standins/run.sh
 
 standins-report: ## print what each running stand-in has received

@@ -16,8 +16,19 @@ if [ -z "${HONEYCOMB_API_KEY:-}" ]; then
   standins+=(honeycomb-standin); vendors+=(honeycomb)
 fi
 if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
-  standins+=(moto); vendors+=(aws)
+  # moto: X-Ray's data plane and CloudWatch Logs; xray-standin: X-Ray's sampling rules and groups.
+  standins+=(moto xray-standin); vendors+=(aws)
 fi
+# Head sampling: every trace unless SAMPLER=xray (make up SAMPLER=xray), which samples by the
+# X-Ray rules the collector's proxy serves (docs/sampling.md). An explicit OTEL_TRACES_SAMPLER wins.
+case "${SAMPLER:-}" in
+  "") ;;
+  xray)
+    export OTEL_TRACES_SAMPLER="${OTEL_TRACES_SAMPLER:-xray}"
+    export OTEL_TRACES_SAMPLER_ARG="${OTEL_TRACES_SAMPLER_ARG:-endpoint=http://otel-collector:2000}"
+    ;;
+  *) echo "SAMPLER must be xray or unset (every trace), not '${SAMPLER}'" >&2; exit 2 ;;
+esac
 if [ -z "${ROLLBAR_ACCESS_TOKEN:-}" ]; then
   standins+=(rollbar-standin)
 else
@@ -48,6 +59,24 @@ if [ "${state:-}" != healthy ]; then
   exit 1
 fi
 
+# Offline, the X-Ray rules and groups live in the stand-in: apply aws/json/ to it (and the log
+# group to moto) as `make aws-setup` would to AWS. With real AWS credentials this is left to the
+# user (`make aws-setup`): make up never changes an AWS account by itself.
+aws_setup="not run (real AWS: make aws-setup)"
+if [[ " ${vendors[*]:-} " == *" aws "* ]]; then
+  for _ in $(seq 1 30); do
+    curl -fsS "http://127.0.0.1:${XRAY_STANDIN_PORT:-5100}/healthz" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  # The pair compose gives the collector and the stand-in (docker-compose.yml).
+  AWS_REGION="${AWS_REGION:-us-east-1}" AWS_EC2_METADATA_DISABLED=true \
+    AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-standin}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-standin}" \
+    AWS_ENDPOINT_URL_XRAY="http://127.0.0.1:${XRAY_STANDIN_PORT:-5100}" \
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="http://127.0.0.1:${MOTO_PORT:-5000}" \
+    node "$root/aws/setup.ts" | sed 's/^/  /'
+  aws_setup="applied to the stand-ins (X-Ray rule Cruddur served on 127.0.0.1:${XRAY_DAEMON_PORT:-2000})"
+fi
+
 cat <<SUMMARY
 
 Cruddur is up.
@@ -57,6 +86,8 @@ Cruddur is up.
   collector config profile ${profile_name} (otel-collector/profiles.yaml), stand-in overlays: ${vendor_list}
                    ${configs[*]}
   stand-ins        ${standins[*]:-none (every vendor is real)}
+  aws/json         ${aws_setup}
+  trace sampler    ${OTEL_TRACES_SAMPLER:-every trace (make up SAMPLER=xray: by the X-Ray rules)}
 
 Next: make traffic   (drive every route)   make traces   (what each backend received)
       make logs      (follow the containers)   make down

@@ -48,6 +48,7 @@ describe('docker-compose.yml', () => {
       ['otel-collector', []],
       ['honeycomb-standin', ['local']],
       ['rollbar-standin', ['local']],
+      ['xray-standin', ['local']],
       ['moto', ['local']],
     ]);
   });

@@ -20,6 +20,7 @@ const PORT_VARIABLES = [
   'HONEYCOMB_STANDIN_PORT',
   'ROLLBAR_STANDIN_PORT',
   'MOTO_PORT',
+  'XRAY_STANDIN_PORT',
 ] as const;
 type PortVariable = (typeof PORT_VARIABLES)[number];
 
@@ -34,6 +35,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   HONEYCOMB_STANDIN_IMAGE: `cruddur/honeycomb-standin:${IMAGE_TAG}`,
   ROLLBAR_STANDIN_IMAGE: `cruddur/rollbar-standin:${IMAGE_TAG}`,
   MOTO_IMAGE: `cruddur/moto:${IMAGE_TAG}`,
+  XRAY_STANDIN_IMAGE: `cruddur/xray-standin:${IMAGE_TAG}`,
   HONEYCOMB_API_KEY: 'integration-honeycomb-key',
   ROLLBAR_ACCESS_TOKEN: 'integration-rollbar-token',
   ROLLBAR_ENDPOINT: 'http://rollbar-standin:18080/api/1/item/',
