@@ -64,16 +64,7 @@ fi
 # user (`make aws-setup`): make up never changes an AWS account by itself.
 aws_setup="not run (real AWS: make aws-setup)"
 if [[ " ${vendors[*]:-} " == *" aws "* ]]; then
-  for _ in $(seq 1 30); do
-    curl -fsS "http://127.0.0.1:${XRAY_STANDIN_PORT:-5100}/healthz" >/dev/null 2>&1 && break
-    sleep 1
-  done
-  # The pair compose gives the collector and the stand-in (docker-compose.yml).
-  AWS_REGION="${AWS_REGION:-us-east-1}" AWS_EC2_METADATA_DISABLED=true \
-    AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-standin}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-standin}" \
-    AWS_ENDPOINT_URL_XRAY="http://127.0.0.1:${XRAY_STANDIN_PORT:-5100}" \
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="http://127.0.0.1:${MOTO_PORT:-5000}" \
-    node "$root/aws/setup.ts" | sed 's/^/  /'
+  "$root/scripts/aws-setup-standins.sh" | sed 's/^/  /'
   aws_setup="applied to the stand-ins (X-Ray rule Cruddur served on 127.0.0.1:${XRAY_DAEMON_PORT:-2000})"
 fi
 

@@ -55,6 +55,9 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   // developer's shell cannot lengthen them.
   OTEL_BSP_SCHEDULE_DELAY: '200',
   OTEL_BLRP_SCHEDULE_DELAY: '200',
+  // Every trace unless a test asks for the rule-driven sampler (docs/sampling.md).
+  OTEL_TRACES_SAMPLER: '',
+  OTEL_TRACES_SAMPLER_ARG: '',
 };
 
 /**
