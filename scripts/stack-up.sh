@@ -23,12 +23,13 @@ fi
 # X-Ray rules the collector's proxy serves (docs/sampling.md). An explicit OTEL_TRACES_SAMPLER wins.
 case "${SAMPLER:-}" in
   "") ;;
-  xray)
-    export OTEL_TRACES_SAMPLER="${OTEL_TRACES_SAMPLER:-xray}"
-    export OTEL_TRACES_SAMPLER_ARG="${OTEL_TRACES_SAMPLER_ARG:-endpoint=http://otel-collector:2000}"
-    ;;
+  xray) export OTEL_TRACES_SAMPLER="${OTEL_TRACES_SAMPLER:-xray}" ;;
   *) echo "SAMPLER must be xray or unset (every trace), not '${SAMPLER}'" >&2; exit 2 ;;
 esac
+# In the stack the sampling proxy is the collector service, not the sampler's default localhost.
+if [ "${OTEL_TRACES_SAMPLER:-}" = xray ]; then
+  export OTEL_TRACES_SAMPLER_ARG="${OTEL_TRACES_SAMPLER_ARG:-endpoint=http://otel-collector:2000}"
+fi
 if [ -z "${ROLLBAR_ACCESS_TOKEN:-}" ]; then
   standins+=(rollbar-standin)
 else
