@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 
 import type { Resource } from '@opentelemetry/resources';
@@ -19,6 +20,7 @@ import { captureServer, listen, type CaptureServer, type Listening } from '@crud
 import { freePort } from '@cruddur/testkit/ports';
 import { newXrayCompatibleTraceId, traceparent } from '@cruddur/testkit/trace-ids';
 
+const requireResolve = (name: string): string => createRequire(import.meta.url).resolve(name);
 const api = requirePackage<typeof import('@opentelemetry/api')>('@opentelemetry/api');
 const { resourceFromAttributes } = requirePackage<{ resourceFromAttributes: (a: Record<string, string>) => Resource }>(
   '@opentelemetry/resources',
@@ -52,6 +54,16 @@ const rule = (over: Record<string, unknown>) => ({
 });
 const decide = (sampler: Sampler, traceId: string): boolean =>
   sampler.shouldSample(api.ROOT_CONTEXT, traceId, 'GET /', api.SpanKind.SERVER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED;
+
+describe('@opentelemetry/sampler-aws-xray on our SDK', () => {
+  it('resolves the 3.x SDK the app runs (the root package.json override), not a second 2.x copy', () => {
+    const fromSampler = createRequire(requireResolve('@opentelemetry/sampler-aws-xray'));
+    // The app pins both at 3.0.0 (app/package.json); the sampler must load the very same files.
+    for (const name of ['@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/resources']) {
+      expect(fromSampler.resolve(name), name).toBe(requireResolve(name));
+    }
+  });
+});
 
 describe('OTEL_TRACES_SAMPLER_ARG for xray (ADOT form)', () => {
   it('defaults to the collector proxy on localhost:2000 and rules every 300 s', () => {
