@@ -24,6 +24,7 @@ const DOCUMENTED_PUBLISHED = [
   'honeycomb-standin 14318/tcp',
   'rollbar-standin 18080/tcp',
   'moto 5000/tcp',
+  'xray-standin 5100/tcp',
 ].sort();
 
 /** A TCP connect from inside the app container (Node is its only tool): open, refused or timeout. */
@@ -58,7 +59,7 @@ afterAll(async () => {
 
 describe('published ports', () => {
   it('are exactly the documented ones, each bound to 127.0.0.1 only', async () => {
-    expect(containers.map((c) => c.service).sort()).toEqual(['app', 'honeycomb-standin', 'moto', 'otel-collector', 'rollbar-standin']);
+    expect(containers.map((c) => c.service).sort()).toEqual(['app', 'honeycomb-standin', 'moto', 'otel-collector', 'rollbar-standin', 'xray-standin']);
     const published: string[] = [];
     for (const c of containers) {
       const inspect = await inspectContainer(c.id);
