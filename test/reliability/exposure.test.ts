@@ -59,7 +59,14 @@ afterAll(async () => {
 
 describe('published ports', () => {
   it('are exactly the documented ones, each bound to 127.0.0.1 only', async () => {
-    expect(containers.map((c) => c.service).sort()).toEqual(['app', 'honeycomb-standin', 'moto', 'otel-collector', 'rollbar-standin', 'xray-standin']);
+    expect(containers.map((c) => c.service).sort()).toEqual([
+      'app',
+      'honeycomb-standin',
+      'moto',
+      'otel-collector',
+      'rollbar-standin',
+      'xray-standin',
+    ]);
     const published: string[] = [];
     for (const c of containers) {
       const inspect = await inspectContainer(c.id);
