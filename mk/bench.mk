@@ -2,7 +2,7 @@
 # figures depend on the machine. Sources: bench/<benchmark>/ (app-overhead, collector-throughput,
 # freshness, diag) and bench/lib/; results, notes and the generated RESULTS.md: docs/bench/;
 # scratch: bench/out/.
-.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-stalls bench-export-cost
+.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-frontend bench-stalls bench-export-cost
 
 # The runner (with autocannon and the pass-through collector) is pinned to CPU 0; it starts
 # every server under `taskset -c 1`, so load generation never competes with the measured app.
@@ -40,3 +40,8 @@ bench-freshness: build images compose-tool ## freshness: response -> readable in
 # smoke run (other knobs: bench/collector-throughput/main.ts).
 bench-collector: setup collector standins telemetrygen ## collector throughput: stepped OTLP load, fan-out vs pass-through -> docs/bench/results/collector-throughput.json
 	TELEMETRYGEN=$(TELEMETRYGEN) TELEMETRYGEN_VERSION=$(TELEMETRYGEN_VERSION) GO=$(GO) taskset -c 0 node bench/collector-throughput/main.ts
+
+# The real compose stack and Debian's chromium: the page with and without its telemetry, same
+# build and server (config.json rewritten in flight), modes alternating. ~2 minutes.
+bench-frontend: build images compose-tool chromium ## front end: gzip bytes the telemetry adds and time to first feed, with vs without -> docs/bench/results/frontend.json
+	node bench/frontend/main.ts

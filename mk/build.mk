@@ -1,6 +1,6 @@
 # Build: the app, our collector, the stand-ins, and every container image, all from source in
 # this repository (no registry is reachable: base images are made locally, see BASE_IMAGES).
-.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image standin-images images
+.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images images
 
 build: setup ## compile the app (TypeScript -> app/dist)
 	@rm -rf app/dist
@@ -34,14 +34,14 @@ collector-components: collector ## list the components compiled into the collect
 	$(COLLECTOR_BIN) components
 
 # ---- stand-ins: moto (installed) and our Go stand-ins (built) -------------------------------
-LOCAL_STANDIN_BINS := $(TOOLS)/bin/honeycomb-standin $(TOOLS)/bin/rollbar-standin $(TOOLS)/bin/xray-standin
+LOCAL_STANDIN_BINS := $(TOOLS)/bin/otlp-standin $(TOOLS)/bin/rollbar-standin $(TOOLS)/bin/xray-standin
 LOCAL_STANDIN_SRC := $(shell find standins -name '*.go') standins/go.mod standins/go.sum
 
 $(LOCAL_STANDIN_BINS) &: $(LOCAL_STANDIN_SRC)
 	mkdir -p $(TOOLS)/bin
 	cd standins && CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(TOOLS)/bin/ ./cmd/...
 
-standins: moto xray-clients $(LOCAL_STANDIN_BINS) ## install moto and the X-Ray clients (pinned, venvs) and build the Go stand-ins (Honeycomb, Rollbar, X-Ray control plane)
+standins: moto xray-clients $(LOCAL_STANDIN_BINS) ## install moto and the X-Ray clients (pinned, venvs) and build the OTLP (Honeycomb, AWS OTLP), Rollbar and X-Ray control-plane stand-ins
 
 HTTPPROBE := .build/bin/httpprobe
 
@@ -61,18 +61,22 @@ BASE_IMAGES ?= local
 ifeq ($(BASE_IMAGES),public)
 NODE_IMAGE ?= node:24-bookworm-slim
 CA_IMAGE ?= debian:bookworm-slim
+NGINX_BASE_IMAGE ?= debian:bookworm-slim
 PYTHON_IMAGE ?= python:3.11-slim-bookworm
 BASES := docker
 NODE_RUNTIME := docker
 else
 NODE_IMAGE ?= cruddur/node:$(NODE_VERSION)
 CA_IMAGE ?= cruddur/debian:bookworm
+NGINX_BASE_IMAGE ?= cruddur/nginx:bookworm
 PYTHON_IMAGE ?= cruddur/python:3.11-bookworm
 BASES := base-images
 NODE_RUNTIME := node-image
 endif
 APP_CONTEXT := .build/app-image
 COLLECTOR_CONTEXT := .build/collector-image
+FRONTEND_CONTEXT := .build/frontend-image
+FRONTEND_IMAGE ?= cruddur/frontend:$(IMAGE_TAG)
 MOTO_CONTEXT := .build/moto-image
 
 node-image: base-images $(NODE_BIN)/node ## the Node 24 runtime image (our base + the project's Node binary)
@@ -103,6 +107,12 @@ collector-image: collector $(HTTPPROBE) $(BASES) ## the collector image (scratch
 	@echo "building $(COLLECTOR_IMAGE)"
 	@docker build -q -t $(COLLECTOR_IMAGE) --build-arg CA_IMAGE=$(CA_IMAGE) -f otel-collector/Dockerfile $(COLLECTOR_CONTEXT) >/dev/null
 
+frontend-image: frontend $(HTTPPROBE) $(BASES) ## the web front end's image (Debian nginx serving frontend/dist on :3000)
+	@rm -rf $(FRONTEND_CONTEXT) && mkdir -p $(FRONTEND_CONTEXT)
+	@cp -r frontend/dist frontend/nginx frontend/Dockerfile $(HTTPPROBE) $(FRONTEND_CONTEXT)/
+	@echo "building $(FRONTEND_IMAGE)"
+	@docker build -q -t $(FRONTEND_IMAGE) --build-arg NGINX_BASE_IMAGE=$(NGINX_BASE_IMAGE) -f $(FRONTEND_CONTEXT)/Dockerfile $(FRONTEND_CONTEXT) >/dev/null
+
 # Wheels for the moto image, built on the host from the pinned requirements.
 $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 	@rm -rf $(MOTO_CONTEXT) && mkdir -p $(MOTO_CONTEXT)/wheels
@@ -111,8 +121,8 @@ $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 	@python3 -m pip wheel -q -r standins/moto/requirements.txt -w $(MOTO_CONTEXT)/wheels
 	@touch $@
 
-standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the Honeycomb, Rollbar, X-Ray control-plane and moto stand-ins
-	@for standin in honeycomb-standin rollbar-standin xray-standin; do \
+standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the OTLP, Rollbar, X-Ray control-plane and moto stand-ins
+	@for standin in otlp-standin rollbar-standin xray-standin; do \
 	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image/state && \
 	  cp $(TOOLS)/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \
 	  echo "building cruddur/$$standin:$(IMAGE_TAG)" && \
@@ -121,4 +131,4 @@ standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done 
 	@echo "building cruddur/moto:$(IMAGE_TAG)"
 	@docker build -q -t cruddur/moto:$(IMAGE_TAG) --build-arg PYTHON_IMAGE=$(PYTHON_IMAGE) -f standins/moto/Dockerfile $(MOTO_CONTEXT) >/dev/null
 
-images: app-image collector-image standin-images ## every image of the stack
+images: app-image collector-image frontend-image standin-images ## every image of the stack

@@ -16,7 +16,7 @@ up: ## set up everything (toolchain, deps, collector, images) and start the stac
 
 # Compose reads the whole file, so the collector's required OTELCOL_ARGS (set by
 # scripts/stack-up.sh) needs a value even for commands that do not start anything.
-COMPOSE_EXISTING := OTELCOL_ARGS="$${OTELCOL_ARGS:-unused}" ./scripts/compose.sh --profile local
+COMPOSE_EXISTING := OTELCOL_ARGS="$${OTELCOL_ARGS:-unused}" ./scripts/compose.sh --profile local --profile aws-otlp
 
 down: ## stop the stack and remove its containers and queue volume
 	@$(COMPOSE_EXISTING) down -v --remove-orphans
@@ -37,18 +37,18 @@ traces: setup ## recent traces as the stand-ins hold them: waterfall, X-Ray segm
 run: build ## run the API on :4567 exporting OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)
 	cd app && npm start
 
-standins-run: standins ## run moto and the Honeycomb, Rollbar and X-Ray control-plane stand-ins in the foreground (Ctrl-C stops them)
+standins-run: standins ## run moto, the OTLP stand-in (as Honeycomb and as the AWS OTLP endpoints), the Rollbar and the X-Ray control-plane stand-ins in the foreground (Ctrl-C stops them)
 	standins/run.sh
 
 standins-report: ## print what each running stand-in has received
 	standins/run.sh report
 
 # Local defaults match standins/run.sh (local-only key, dummy AWS credentials: moto accepts any).
-collector-run: setup collector ## run the collector with the default profile and every stand-in overlay (needs standins-run)
+collector-run: setup collector ## run the collector with the default profile (or COLLECTOR_PROFILE) and every stand-in overlay (needs standins-run)
 	HONEYCOMB_API_KEY="$${HONEYCOMB_API_KEY:-local-standin-honeycomb-key}" AWS_REGION="$${AWS_REGION:-us-east-1}" \
 	AWS_ACCESS_KEY_ID="$${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="$${AWS_SECRET_ACCESS_KEY:-local}" \
 	OTELCOL_STORAGE_DIR="$${OTELCOL_STORAGE_DIR:-$(TOOLS)/otelcol-storage}" \
-	otel-collector/build/otelcol-cruddur $$(node otel-collector/profiles.ts args default --standins all)
+	otel-collector/build/otelcol-cruddur $$(node otel-collector/profiles.ts args $${COLLECTOR_PROFILE:-default} --standins all)
 
 aws-setup: setup ## create or update the X-Ray group, sampling rule and log group (idempotent; AWS_ENDPOINT_URL to override)
 	node aws/setup.ts

@@ -1,6 +1,6 @@
 # Toolchain: what the other targets build and test with, installed into .tools/ (or, for the
 # Docker engine and compose, from Debian) on first use. Nothing here is the product.
-.PHONY: setup docker compose-tool base-images ocb telemetrygen moto fuzz-venv bench-venv xray-clients
+.PHONY: setup docker chromium compose-tool base-images ocb telemetrygen moto fuzz-venv bench-venv xray-clients
 
 # ---- Node 24 and npm dependencies -----------------------------------------------------------
 $(NODE_BIN)/node:
@@ -17,6 +17,9 @@ setup: node_modules/.package-lock.json ## install Node 24 and npm dependencies
 # ---- Docker ---------------------------------------------------------------------------------
 docker: ## install and start a Docker engine if none answers (Debian, root)
 	@./scripts/ensure-docker.sh
+
+chromium: ## install Debian's chromium for the browser tests (playwright-core drives it)
+	@./scripts/ensure-chromium.sh >/dev/null
 
 compose-tool: docker
 	@./scripts/compose.sh version >/dev/null

@@ -8,6 +8,7 @@
  *   node otel-collector/profiles.ts files <profile|default> [--standins ...] [--root DIR]
  *   node otel-collector/profiles.ts list
  *   node otel-collector/profiles.ts name <profile|default>
+ *   node otel-collector/profiles.ts standins <profile|default>
  * Bad input (or an invalid manifest): a message on stderr, exit status 2.
  */
 import fs from 'node:fs';
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util';
 
 import { parse } from 'yaml';
 
-export type StandinVendor = 'honeycomb' | 'aws';
+export type StandinVendor = 'honeycomb' | 'aws' | 'aws-otlp';
 
 export interface Profile {
   readonly name: string;
@@ -34,7 +35,7 @@ interface Manifest {
   readonly overlays: Readonly<Record<StandinVendor, string>>;
 }
 
-const STANDIN_VENDORS: readonly StandinVendor[] = ['honeycomb', 'aws'];
+const STANDIN_VENDORS: readonly StandinVendor[] = ['honeycomb', 'aws', 'aws-otlp'];
 const MANIFEST_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profiles.yaml');
 const MANIFEST_NAME = 'otel-collector/profiles.yaml';
 /** `default` selects the default profile on the command line, so no profile may be called that. */
@@ -207,10 +208,12 @@ const USAGE = `usage: node otel-collector/profiles.ts args <profile|default> [--
        node otel-collector/profiles.ts files <profile|default> [--standins honeycomb,aws|all|none] [--root DIR]
        node otel-collector/profiles.ts list
        node otel-collector/profiles.ts name <profile|default>
+       node otel-collector/profiles.ts standins <profile|default>
   args   the collector's --config=... arguments, space-separated on one line
   files  the config files, one per line
   list   name<TAB>files for every profile, bare and (as <name>+standins) with all its overlays
   name   the profile's name (which profile default is)
+  standins  the stand-in vendors the profile takes, comma-separated (none if it takes none)
   --standins defaults to none; --root prefixes every file (default: repository-relative paths)`;
 
 class UsageError extends ProfileError {}
@@ -250,14 +253,14 @@ function run(argv: readonly string[]): string[] {
       ...(p.standins.length > 0 ? [`${p.name}+standins\t${deploymentFiles(p.name, 'all').join(' ')}`] : []),
     ]);
   }
-  if (command !== 'args' && command !== 'files' && command !== 'name') {
+  if (command !== 'args' && command !== 'files' && command !== 'name' && command !== 'standins') {
     throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
   }
   if (rest.length !== 1 || rest[0] === undefined) throw new UsageError(`${command} takes exactly one profile name (or ${DEFAULT_KEYWORD})`);
   const name = profile(rest[0] === DEFAULT_KEYWORD ? readProfiles().defaultProfile : rest[0]).name;
-  if (command === 'name') {
-    if (standins !== undefined || root !== undefined) throw new UsageError('name takes no option');
-    return [name];
+  if (command === 'name' || command === 'standins') {
+    if (standins !== undefined || root !== undefined) throw new UsageError(`${command} takes no option`);
+    return [command === 'name' ? name : profile(name).standins.join(',') || 'none'];
   }
   if (root === '') throw new UsageError('--root: expected a directory');
   const files = deploymentFiles(name, parseStandins(standins));

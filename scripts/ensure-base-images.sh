@@ -48,3 +48,4 @@ make_image() {
 
 make_image cruddur/debian:bookworm ca-certificates
 make_image cruddur/python:3.11-bookworm ca-certificates python3 python3-venv
+make_image cruddur/nginx:bookworm ca-certificates nginx-light

@@ -3,21 +3,26 @@
 # healthy, and says what runs where. A vendor is real when its credentials are set, otherwise
 # its stand-in is used; the choice is expressed only as collector config files and the Rollbar
 # endpoint, never in app code. The collector's files are the default profile of
-# otel-collector/profiles.yaml plus the stand-in overlay of each vendor without credentials.
+# otel-collector/profiles.yaml (or COLLECTOR_PROFILE, e.g. stack-aws-otlp) plus the stand-in
+# overlay of each vendor without credentials that the profile sends to.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 compose="$root/scripts/compose.sh"
 # Node 24 runs the manifest's reader directly (`make up` puts the project's Node first on PATH).
 profiles() { node "$root/otel-collector/profiles.ts" "$@"; }
 
+profile_arg="${COLLECTOR_PROFILE:-default}"
+takes=",$(profiles standins "$profile_arg"),"   # the stand-in vendors this profile can take
 standins=()   # compose services
 vendors=()    # the manifest's stand-in vendors, whose overlays the collector loads
-if [ -z "${HONEYCOMB_API_KEY:-}" ]; then
+compose_profiles=()
+if [ -z "${HONEYCOMB_API_KEY:-}" ] && [[ $takes == *,honeycomb,* ]]; then
   standins+=(honeycomb-standin); vendors+=(honeycomb)
 fi
 if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
   # moto: X-Ray's data plane and CloudWatch Logs; xray-standin: X-Ray's sampling rules and groups.
-  standins+=(moto xray-standin); vendors+=(aws)
+  if [[ $takes == *,aws,* ]]; then standins+=(moto xray-standin); vendors+=(aws); fi
+  if [[ $takes == *,aws-otlp,* ]]; then standins+=(aws-otlp-standin); vendors+=(aws-otlp); compose_profiles+=(--profile aws-otlp); fi
 fi
 # Head sampling: every trace unless SAMPLER=xray (make up SAMPLER=xray), which samples by the
 # X-Ray rules the collector's proxy serves (docs/sampling.md). An explicit OTEL_TRACES_SAMPLER wins.
@@ -36,17 +41,18 @@ else
   export ROLLBAR_ENDPOINT="${ROLLBAR_ENDPOINT:-}"
 fi
 vendor_list="$(IFS=,; echo "${vendors[*]:-none}")"
-profile_name="$(profiles name default)"
+profile_name="$(profiles name "$profile_arg")"
 # Repository-relative paths: the collector's working directory holds the same tree (compose mounts).
-OTELCOL_ARGS="$(profiles args default --standins "$vendor_list")"
+OTELCOL_ARGS="$(profiles args "$profile_arg" --standins "$vendor_list")"
 export OTELCOL_ARGS
-mapfile -t configs < <(profiles files default --standins "$vendor_list")
+mapfile -t configs < <(profiles files "$profile_arg" --standins "$vendor_list")
 # The local stack is for trying things: `make traffic` needs /debug/error for its 5xx.
 export CRUDDUR_DEBUG_ROUTES="${CRUDDUR_DEBUG_ROUTES:-true}"
 
 profile=()
 [ ${#standins[@]} -eq 0 ] || profile=(--profile local)
-"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector
+profile+=("${compose_profiles[@]}")
+"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector frontend
 
 echo "waiting for the app to be healthy..."
 for _ in $(seq 1 60); do
@@ -72,6 +78,7 @@ fi
 cat <<SUMMARY
 
 Cruddur is up.
+  web front end    http://localhost:${FRONTEND_PORT:-3000}/   (its spans: collector browser ingest 127.0.0.1:${OTELCOL_BROWSER_PORT:-4328})
   API              http://127.0.0.1:${APP_PORT:-4567}/api/activities/home
   collector        OTLP gRPC 127.0.0.1:${OTLP_GRPC_PORT:-4317}, HTTP 127.0.0.1:${OTLP_HTTP_PORT:-4318}, X-Ray daemon udp/tcp 127.0.0.1:${XRAY_DAEMON_PORT:-2000}
                    health http://127.0.0.1:${OTELCOL_HEALTH_PORT:-13133}/  own metrics http://127.0.0.1:${OTELCOL_METRICS_PORT:-8888}/metrics

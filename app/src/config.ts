@@ -50,7 +50,6 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4567),
   HOST: z.string().min(1).default('0.0.0.0'),
   FRONTEND_URL: optionalUrl,
-  BACKEND_URL: optionalUrl,
   SERVICE_VERSION: optionalString,
   DEPLOYMENT_ENVIRONMENT: optionalString,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -88,7 +87,10 @@ export function parseConfig(environment: NodeJS.ProcessEnv): AppConfig {
   return {
     port: env.PORT,
     host: env.HOST,
-    corsOrigins: [env.FRONTEND_URL, env.BACKEND_URL].filter((origin) => origin !== undefined).map(toOrigin),
+    // Only the front end's origin: the browser sends the tracing headers from there. The
+    // original also listed BACKEND_URL, but a request from the backend's own origin is
+    // same-origin and needs no allowance, so listing it only widens what CORS trusts.
+    corsOrigins: env.FRONTEND_URL === undefined ? [] : [toOrigin(env.FRONTEND_URL)],
     serviceVersion: env.SERVICE_VERSION ?? packageJson.version,
     deploymentEnvironment,
     logLevel: env.LOG_LEVEL,

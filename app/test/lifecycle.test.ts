@@ -102,7 +102,8 @@ describe('configuration', () => {
       DEPLOYMENT_ENVIRONMENT: 'staging',
       CRUDDUR_DEBUG_ROUTES: 'true',
     });
-    expect(config.corsOrigins).toEqual(['https://3000-workspace.example.com', 'http://localhost:4567']);
+    // BACKEND_URL, which the original's environment sets, is not a CORS origin.
+    expect(config.corsOrigins).toEqual(['https://3000-workspace.example.com']);
     expect(config.rollbar).toEqual({ accessToken: 'token', endpoint: 'http://rollbar-standin:8085/api/1/item/', environment: 'staging' });
     expect(config.debugRoutes).toBe(true);
   });

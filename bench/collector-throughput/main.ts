@@ -210,7 +210,7 @@ async function main(): Promise<void> {
         'collector (pass-through)': `taskset -c ${COLLECTOR_CPU} otel-collector/build/otelcol-cruddur --config ${path.relative(repoRoot, PASS_THROUGH_CONFIG)}`,
         'load (10k spans/s shown)': `taskset -c ${LOAD_CPU} telemetrygen ${tgArgs.join(' ')}`,
         moto: `taskset -c ${LOAD_CPU} .tools/venv/bin/moto_server -H 127.0.0.1 -p $PORT`,
-        'honeycomb stand-in': `HONEYCOMB_API_KEY=... taskset -c ${LOAD_CPU} .tools/bin/honeycomb-standin -grpc-addr 127.0.0.1:$GRPC -http-addr 127.0.0.1:$HTTP -limit 1000`,
+        'honeycomb stand-in': `HONEYCOMB_API_KEY=... taskset -c ${LOAD_CPU} .tools/bin/otlp-standin -mode honeycomb -grpc-addr 127.0.0.1:$GRPC -http-addr 127.0.0.1:$HTTP -limit 1000`,
       },
     },
     configs,

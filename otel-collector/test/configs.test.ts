@@ -26,6 +26,13 @@ interface ConfigFile {
   service?: ServiceSection;
 }
 
+interface HttpExporter {
+  traces_endpoint?: string;
+  logs_endpoint?: string;
+  auth?: { authenticator?: string };
+  headers?: Record<string, string>;
+}
+
 const load = (file: string): ConfigFile => (parse(fs.readFileSync(file, 'utf8')) ?? {}) as ConfigFile;
 
 // Which pipelines each vendor file owns; the names carry the vendor so merges cannot collide.
@@ -34,6 +41,8 @@ const OWNED: Record<string, string[]> = {
   [config('honeycomb-logs')]: ['logs/honeycomb'],
   [config('xray')]: ['traces/xray', 'traces/xray-send'],
   [config('cloudwatch')]: ['logs/cloudwatch'],
+  [config('xray-otlp')]: ['traces/xray-otlp'],
+  [config('cloudwatch-otlp')]: ['logs/cloudwatch-otlp'],
   [daemonConfig]: ['traces/xray-daemon'],
   [config('browser')]: ['traces/browser'],
 };
@@ -60,6 +69,35 @@ const VALIDATE_ENV = {
   XRAY_DAEMON_PORT: '0',
 };
 const args = (files: string[]): string[] => files.flatMap((f) => ['--config', f]);
+
+// sigv4auth resolves credentials while the config is validated (its Config.Validate builds the
+// AWS SDK's credential chain and retrieves once), so a deployment that signs for the AWS OTLP
+// endpoints is validated with an obviously fake key pair; every other one with none.
+const SIGV4_FILE = config('aws-sigv4');
+const validateEnv = (files: readonly string[]): Record<string, string> =>
+  files.includes(SIGV4_FILE)
+    ? { ...VALIDATE_ENV, AWS_ACCESS_KEY_ID: 'validate-only-not-a-key', AWS_SECRET_ACCESS_KEY: 'validate-only-not-a-secret' }
+    : VALIDATE_ENV;
+
+// X-Ray and CloudWatch Logs each have two paths (the AWS APIs or the OTLP endpoints); a
+// deployment sends to each service along one of them at most.
+const AWS_PATHS: Record<string, readonly string[]> = {
+  'X-Ray': ['otel-collector/config/xray.yaml', 'otel-collector/config/xray-otlp.yaml'],
+  'CloudWatch Logs': ['otel-collector/config/cloudwatch.yaml', 'otel-collector/config/cloudwatch-otlp.yaml'],
+};
+const OTLP_PATHS = ['otel-collector/config/xray-otlp.yaml', 'otel-collector/config/cloudwatch-otlp.yaml'];
+
+/** What is wrong with a profile's choice of AWS paths: two paths to one service, or OTLP without its signer. */
+function awsPathProblems(p: { name: string; files: readonly string[] }): string[] {
+  const problems = Object.entries(AWS_PATHS)
+    .filter(([, alternatives]) => alternatives.filter((f) => p.files.includes(f)).length > 1)
+    .map(([service, alternatives]) => `${p.name}: two ${service} paths (${alternatives.join(', ')}); keep one`);
+  const signs = p.files.includes('otel-collector/config/aws-sigv4.yaml');
+  const otlp = OTLP_PATHS.some((f) => p.files.includes(f));
+  if (otlp && !signs) problems.push(`${p.name}: an AWS OTLP path without otel-collector/config/aws-sigv4.yaml, its signer`);
+  if (signs && !otlp) problems.push(`${p.name}: otel-collector/config/aws-sigv4.yaml without an AWS OTLP path to sign for`);
+  return problems;
+}
 
 describe('one file per vendor', () => {
   it.each(Object.entries(OWNED))(
@@ -104,6 +142,43 @@ describe('one file per vendor', () => {
     expect(load(config('base')).service?.pipelines).toBeUndefined();
     expect(load(config('local-honeycomb')).service).toBeUndefined();
     expect(load(config('local-aws')).service).toBeUndefined();
+    expect(load(config('local-aws-otlp')).service).toBeUndefined();
+  });
+
+  it("aws-sigv4.yaml signs for each AWS OTLP endpoint with that endpoint's service, keeping base's extensions", () => {
+    const signer = load(SIGV4_FILE) as ConfigFile & { extensions?: Record<string, { region?: string; service?: string }> };
+    expect(signer.service?.pipelines).toBeUndefined();
+    expect(signer.exporters).toBeUndefined();
+    // A later list replaces an earlier one: base's must be repeated in full, then the signers.
+    expect(signer.service?.extensions).toEqual([...(load(config('base')).service?.extensions ?? []), 'sigv4auth/xray', 'sigv4auth/logs']);
+    expect(signer.extensions).toEqual({
+      'sigv4auth/xray': { region: '${env:AWS_REGION}', service: 'xray' },
+      'sigv4auth/logs': { region: '${env:AWS_REGION}', service: 'logs' },
+    });
+    const xray = load(config('xray-otlp')).exporters?.['otlp_http/xray'] as HttpExporter;
+    expect(xray).toMatchObject({
+      traces_endpoint: 'https://xray.${env:AWS_REGION}.amazonaws.com/v1/traces',
+      auth: { authenticator: 'sigv4auth/xray' },
+      compression: 'gzip',
+      retry_on_failure: { enabled: true },
+      sending_queue: { enabled: true, storage: 'file_storage', batch: { sizer: 'bytes' } },
+    });
+    const logs = load(config('cloudwatch-otlp')).exporters?.['otlp_http/cloudwatch'] as HttpExporter;
+    expect(logs).toMatchObject({
+      logs_endpoint: 'https://logs.${env:AWS_REGION}.amazonaws.com/v1/logs',
+      auth: { authenticator: 'sigv4auth/logs' },
+      headers: {
+        'x-aws-log-group': '${env:CLOUDWATCH_LOG_GROUP:-cruddur}',
+        'x-aws-log-stream': '${env:CLOUDWATCH_LOG_STREAM:-otel-collector}',
+      },
+      compression: 'gzip',
+      retry_on_failure: { enabled: true },
+      sending_queue: { enabled: true, storage: 'file_storage', batch: { sizer: 'bytes' } },
+    });
+    // AWS refuses, for good, a request over 5 MB (traces) / 1 MB (logs) uncompressed: the byte-sized batches stay under.
+    const maxBytes = (e: unknown): number => (e as { sending_queue: { batch: { max_size: number } } }).sending_queue.batch.max_size;
+    expect(maxBytes(xray)).toBeLessThanOrEqual(5 * 1024 * 1024);
+    expect(maxBytes(logs)).toBeLessThanOrEqual(1024 * 1024);
   });
 
   it('merging every file keeps every vendor pipeline intact (real merge, print-config)', () => {
@@ -112,13 +187,37 @@ describe('one file per vendor', () => {
     expect(files.length).toBe(9);
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
     const merged = parse(out) as ConfigFile;
-    expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(Object.values(OWNED).flat().sort());
+    expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(files.flatMap((f) => OWNED[f] ?? []).sort());
     expect(merged.service?.pipelines?.['traces/xray']?.exporters).toEqual(['otlp_grpc/xray-spool']);
     expect(merged.service?.pipelines?.['traces/xray-send']?.exporters).toEqual(['awsxray']);
     expect(merged.service?.pipelines?.['traces/honeycomb']?.exporters).toEqual(['otlp_grpc/honeycomb']);
     expect(merged.service?.pipelines?.['traces/xray-daemon']?.exporters).toEqual(['otlp_grpc/loopback']);
     expect(merged.service?.pipelines?.['traces/browser']?.exporters).toEqual(['otlp_grpc/browser-loopback']);
     expect(merged.service?.extensions).toEqual(['health_check', 'pprof', 'zpages', 'file_storage']);
+  });
+
+  it('merging the AWS OTLP paths with every other file keeps every pipeline and both signers (real merge, print-config)', () => {
+    const files = [...abs(deploymentFiles('stack-aws-otlp', 'all')), config('browser')];
+    const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: validateEnv(files), encoding: 'utf8' });
+    const merged = parse(out) as ConfigFile;
+    expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(files.flatMap((f) => OWNED[f] ?? []).sort());
+    expect(merged.service?.pipelines?.['traces/xray-otlp']?.exporters).toEqual(['otlp_http/xray']);
+    expect(merged.service?.pipelines?.['logs/cloudwatch-otlp']?.exporters).toEqual(['otlp_http/cloudwatch']);
+    expect(merged.service?.extensions).toEqual(['health_check', 'pprof', 'zpages', 'file_storage', 'sigv4auth/xray', 'sigv4auth/logs']);
+    // The overlay moved only the endpoints: signing and the log group headers are the vendor file's.
+    expect(merged.exporters?.['otlp_http/cloudwatch']).toMatchObject({
+      logs_endpoint: 'http://127.0.0.1:14328/v1/logs',
+      auth: { authenticator: 'sigv4auth/logs' },
+      // print-config shows header values as [REDACTED] (they are opaque): the names are the check.
+      headers: [
+        { name: 'x-aws-log-group', value: '[REDACTED]' },
+        { name: 'x-aws-log-stream', value: '[REDACTED]' },
+      ],
+    });
+    expect(merged.exporters?.['otlp_http/xray']).toMatchObject({
+      traces_endpoint: 'http://127.0.0.1:14328/v1/traces',
+      auth: { authenticator: 'sigv4auth/xray' },
+    });
   });
 });
 
@@ -164,7 +263,7 @@ describe('secrets and environment', () => {
       // Not an endpoint: the front end's origin in development, the one CORS allows (browser.yaml).
       '${env:FRONTEND_URL:-http://localhost:3000}',
     ]);
-    for (const f of [config('base'), ...Object.keys(OWNED)]) {
+    for (const f of [config('base'), SIGV4_FILE, ...Object.keys(OWNED)]) {
       const text = fs.readFileSync(f, 'utf8');
       const values = text.split('\n').map((line) => line.replace(/(^|\s)#.*$/, ''));
       const loopback = values.flatMap((line) => line.match(/\S*(127\.0\.0\.1|localhost|\[::1\])\S*/g) ?? []);
@@ -188,6 +287,12 @@ describe('secrets and environment', () => {
     expect(local.receivers?.awsxray).toMatchObject({
       proxy_server: { aws_endpoint: '${env:XRAY_CONTROL_STANDIN_ENDPOINT:-http://127.0.0.1:5100}' },
     });
+    const localOtlp = load(config('local-aws-otlp'));
+    expect(localOtlp.receivers).toBeUndefined();
+    expect(localOtlp.exporters).toEqual({
+      'otlp_http/xray': { traces_endpoint: '${env:AWS_OTLP_STANDIN_ENDPOINT:-http://127.0.0.1:14328}/v1/traces' },
+      'otlp_http/cloudwatch': { logs_endpoint: '${env:AWS_OTLP_STANDIN_ENDPOINT:-http://127.0.0.1:14328}/v1/logs' },
+    });
   });
 });
 
@@ -206,9 +311,16 @@ describe('documented combinations (make validate)', () => {
   });
 
   it.each(combinations.map((c) => [c.name, c.files] as const))('%s is valid for the real binary', (_name, files) => {
-    const res = spawnSync(collectorBin, ['validate', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
+    const res = spawnSync(collectorBin, ['validate', ...args(files)], { env: validateEnv(files), encoding: 'utf8' });
     expect(res.stderr + res.stdout).toBe('');
     expect(res.status).toBe(0);
+  });
+
+  it('the AWS OTLP signer needs credentials to validate (why those deployments get a fake pair)', () => {
+    const files = abs(deploymentFiles('xray-otlp', []));
+    const res = spawnSync(collectorBin, ['validate', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/sigv4auth\/xray: could not retrieve credential provider/);
   });
 
   it("the binary's validate does reject a broken combination", () => {
@@ -267,6 +379,34 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
     }
   });
 
+  it('holds one X-Ray path and one CloudWatch Logs path at most per profile, the OTLP ones with their signer', () => {
+    for (const p of manifest.profiles) expect(awsPathProblems(p), p.name).toEqual([]);
+    // The check itself catches each mistake.
+    const base = 'otel-collector/config/base.yaml';
+    const sigv4 = 'otel-collector/config/aws-sigv4.yaml';
+    expect(
+      awsPathProblems({ name: 'p', files: [base, 'otel-collector/config/xray.yaml', sigv4, 'otel-collector/config/xray-otlp.yaml'] }),
+    ).toEqual(['p: two X-Ray paths (otel-collector/config/xray.yaml, otel-collector/config/xray-otlp.yaml); keep one']);
+    expect(
+      awsPathProblems({
+        name: 'p',
+        files: [base, 'otel-collector/config/cloudwatch.yaml', sigv4, 'otel-collector/config/cloudwatch-otlp.yaml'],
+      }),
+    ).toEqual([
+      'p: two CloudWatch Logs paths (otel-collector/config/cloudwatch.yaml, otel-collector/config/cloudwatch-otlp.yaml); keep one',
+    ]);
+    expect(awsPathProblems({ name: 'p', files: [base, 'otel-collector/config/xray-otlp.yaml'] })).toEqual([
+      'p: an AWS OTLP path without otel-collector/config/aws-sigv4.yaml, its signer',
+    ]);
+    expect(awsPathProblems({ name: 'p', files: [base, sigv4, 'otel-collector/config/xray.yaml'] })).toEqual([
+      'p: otel-collector/config/aws-sigv4.yaml without an AWS OTLP path to sign for',
+    ]);
+    // Mixed paths are allowed: X-Ray over OTLP with CloudWatch Logs over its API.
+    expect(
+      awsPathProblems({ name: 'p', files: [base, sigv4, 'otel-collector/config/xray-otlp.yaml', 'otel-collector/config/cloudwatch.yaml'] }),
+    ).toEqual([]);
+  });
+
   it("puts the overlays after the profile's files, only the ones asked for", () => {
     const p = profile('all-vendors-daemon');
     expect(deploymentFiles(p.name, [])).toEqual(p.files);
@@ -298,6 +438,8 @@ describe('profiles.ts command line', () => {
     expect(cli(['files', 'xray', '--standins', 'aws']).stdout).toBe(`${deploymentFiles('xray', ['aws']).join('\n')}\n`);
     expect(cli(['files', 'xray', '--standins', 'none']).stdout).toBe(`${deploymentFiles('xray', []).join('\n')}\n`);
     expect(cli(['name', 'default']).stdout).toBe(`${manifest.defaultProfile}\n`);
+    expect(cli(['standins', 'stack-aws-otlp']).stdout).toBe('honeycomb,aws,aws-otlp\n');
+    expect(cli(['standins', 'xray-otlp']).stdout).toBe('aws-otlp\n');
     const listed = cli(['list'])
       .stdout.trimEnd()
       .split('\n')
@@ -318,6 +460,8 @@ describe('profiles.ts command line', () => {
     [['list', 'xray'], /list takes no argument/],
     [['name', 'nope'], /unknown profile "nope"/],
     [['name', 'xray', '--standins', 'aws'], /name takes no option/],
+    [['standins', 'xray', '--root', '/x'], /standins takes no option/],
+    [['standins', 'nope'], /unknown profile "nope"/],
   ])('%j: a clear error on stderr, exit 2', (argv, message) => {
     const res = cli(argv);
     expect(res.stdout).toBe('');

@@ -21,6 +21,8 @@ const DOCUMENTED_PUBLISHED = [
   'otel-collector 2000/tcp',
   'otel-collector 13133/tcp',
   'otel-collector 8888/tcp',
+  'otel-collector 4328/tcp',
+  'frontend 3000/tcp',
   'honeycomb-standin 14318/tcp',
   'rollbar-standin 18080/tcp',
   'moto 5000/tcp',
@@ -61,6 +63,7 @@ describe('published ports', () => {
   it('are exactly the documented ones, each bound to 127.0.0.1 only', async () => {
     expect(containers.map((c) => c.service).sort()).toEqual([
       'app',
+      'frontend',
       'honeycomb-standin',
       'moto',
       'otel-collector',

@@ -1,7 +1,7 @@
 /**
  * Reads back what each backend stand-in holds, the way a person would look in the vendor's
- * console: Honeycomb spans and logs, X-Ray segment documents, CloudWatch log events, Rollbar
- * items. Shared by `make traces`, the tests and the benchmarks.
+ * console: spans and logs at an OTLP stand-in (Honeycomb, the AWS OTLP endpoints), X-Ray segment
+ * documents, CloudWatch log events, Rollbar items. Shared by `make traces`, the tests and the benchmarks.
  */
 import {
   CloudWatchLogsClient,
@@ -31,7 +31,14 @@ export function clientConfig(access: AwsAccess, overrides: { readonly maxAttempt
   };
 }
 
-// --- Honeycomb stand-in ----------------------------------------------------------------------
+// --- OTLP stand-in (Honeycomb, AWS OTLP endpoints) -------------------------------------------
+
+/** Where the vendor would file the data: Honeycomb's dataset, CloudWatch's log group and stream. */
+export interface ReceivedRoute {
+  dataset?: string;
+  logGroup?: string;
+  logStream?: string;
+}
 
 export interface ReceivedSpan {
   traceId: string;
@@ -47,7 +54,41 @@ export interface ReceivedSpan {
   scope: string;
 }
 
-export interface ReceivedLog {
+export interface ReceivedSpan extends ReceivedRoute {}
+
+/** A client span (the browser's fetch) and the server span it caused, as one trace holds them. */
+export interface NetworkGap {
+  readonly client: ReceivedSpan;
+  readonly server: ReceivedSpan;
+  /** From the fetch's start to the server span's start: DNS, connect, request upload, queueing. */
+  readonly beforeMs: number;
+  /** From the server span's end to the fetch's end: response download, the browser's handling. */
+  readonly afterMs: number;
+  /** beforeMs + afterMs: the request's time outside the server span. */
+  readonly totalMs: number;
+}
+
+/**
+ * Every client span whose child is a server span of another service, with the time between
+ * them: what the network (and the browser) added to the server's time. Both clocks are read on
+ * their own hosts, so across machines the figures include the clock skew between them.
+ */
+export function networkGaps(spans: readonly ReceivedSpan[]): NetworkGap[] {
+  const serviceOf = (span: ReceivedSpan): unknown => span.resource['service.name'];
+  const gaps: NetworkGap[] = [];
+  for (const client of spans) {
+    if (client.kind !== 'Client') continue;
+    for (const server of spans) {
+      if (server.kind !== 'Server' || server.parentSpanId !== client.spanId || serviceOf(server) === serviceOf(client)) continue;
+      const beforeMs = ((server.startTimeUnixNano ?? 0) - (client.startTimeUnixNano ?? 0)) / 1e6;
+      const afterMs = ((client.endTimeUnixNano ?? 0) - (server.endTimeUnixNano ?? 0)) / 1e6;
+      gaps.push({ client, server, beforeMs, afterMs, totalMs: beforeMs + afterMs });
+    }
+  }
+  return gaps;
+}
+
+export interface ReceivedLog extends ReceivedRoute {
   traceId: string;
   spanId: string;
   severityText: string;
@@ -56,26 +97,47 @@ export interface ReceivedLog {
   resource: Record<string, unknown>;
 }
 
+/** What a SigV4 signature proved (AWS mode); the access key id and secret are never reported. */
+export interface ReceivedSignature {
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  payloadHash: string;
+  sessionToken: boolean;
+}
+
 export interface ReceivedRequest {
   transport: 'grpc' | 'http';
   signal: 'traces' | 'logs';
   authorized: boolean;
+  status: number;
+  /** The vendor's error code of a refusal (e.g. InvalidSignatureException). */
+  code?: string;
   reason?: string;
   items: number;
+  /** Uncompressed OTLP payload size (the wire size when it could not be decoded). */
+  bytes: number;
   headers: Record<string, string>;
+  auth?: ReceivedSignature;
 }
 
-export interface HoneycombReport {
+export interface OtlpReport {
   spans: ReceivedSpan[];
   logs: ReceivedLog[];
   requests: ReceivedRequest[];
 }
 
-export async function honeycombReport(reportUrl: string): Promise<HoneycombReport> {
+/** The Honeycomb stand-in is the OTLP stand-in in its honeycomb mode. */
+export type HoneycombReport = OtlpReport;
+
+export async function otlpReport(reportUrl: string, name = 'OTLP stand-in'): Promise<OtlpReport> {
   const response = await fetch(`${reportUrl}/standin/received`);
-  if (!response.ok) throw new Error(`Honeycomb stand-in answered ${response.status}`);
-  return (await response.json()) as HoneycombReport;
+  if (!response.ok) throw new Error(`${name} answered ${response.status}`);
+  return (await response.json()) as OtlpReport;
 }
+
+export const honeycombReport = (reportUrl: string): Promise<HoneycombReport> => otlpReport(reportUrl, 'Honeycomb stand-in');
 
 // --- Rollbar stand-in ------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ export interface CollectorOptions {
   /** Where the aws overlay points the daemon role's sampling proxy (the X-Ray control-plane stand-in). */
   readonly xrayControlEndpoint?: string;
   readonly honeycombEndpoint?: string;
+  /** The AWS OTLP stand-in's base URL, for the aws-otlp overlay (local-aws-otlp.yaml). */
+  readonly awsOtlpEndpoint?: string;
   /** Overrides and additions to the collector's environment. */
   readonly env?: Readonly<Record<string, string>>;
   /** Reuse the directory of a previous run, as a restarted container with its volume would. */
@@ -78,6 +80,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     ...(options.awsEndpoint === undefined ? {} : { AWS_STANDIN_ENDPOINT: options.awsEndpoint }),
     ...(options.xrayControlEndpoint === undefined ? {} : { XRAY_CONTROL_STANDIN_ENDPOINT: options.xrayControlEndpoint }),
     ...(options.honeycombEndpoint === undefined ? {} : { HONEYCOMB_STANDIN_ENDPOINT: options.honeycombEndpoint }),
+    ...(options.awsOtlpEndpoint === undefined ? {} : { AWS_OTLP_STANDIN_ENDPOINT: options.awsOtlpEndpoint }),
     ...options.env,
   });
   const args = options.configs.flatMap((file) => ['--config', file]);

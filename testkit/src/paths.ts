@@ -7,7 +7,7 @@ export const configDir = path.join(repoRoot, 'otel-collector/config');
 export const daemonConfig = path.join(repoRoot, 'xray-daemon/daemon.yaml');
 export const toolsDir = path.join(repoRoot, '.tools');
 export const motoServer = path.join(toolsDir, 'venv/bin/moto_server');
-export const honeycombStandin = path.join(toolsDir, 'bin/honeycomb-standin');
+export const otlpStandin = path.join(toolsDir, 'bin/otlp-standin');
 export const rollbarStandin = path.join(toolsDir, 'bin/rollbar-standin');
 export const xrayStandin = path.join(toolsDir, 'bin/xray-standin');
 /** awscli and the X-Ray SDK for Python, pinned in test/sampling/requirements.txt (make xray-clients). */

@@ -21,6 +21,8 @@ const PORT_VARIABLES = [
   'ROLLBAR_STANDIN_PORT',
   'MOTO_PORT',
   'XRAY_STANDIN_PORT',
+  'FRONTEND_PORT',
+  'OTELCOL_BROWSER_PORT',
 ] as const;
 type PortVariable = (typeof PORT_VARIABLES)[number];
 
@@ -32,10 +34,11 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   // another, e.g. a branch's, so two checkouts on one engine do not test each other's images.
   APP_IMAGE: `cruddur/app:${IMAGE_TAG}`,
   COLLECTOR_IMAGE: `cruddur/otel-collector:${IMAGE_TAG}`,
-  HONEYCOMB_STANDIN_IMAGE: `cruddur/honeycomb-standin:${IMAGE_TAG}`,
+  OTLP_STANDIN_IMAGE: `cruddur/otlp-standin:${IMAGE_TAG}`,
   ROLLBAR_STANDIN_IMAGE: `cruddur/rollbar-standin:${IMAGE_TAG}`,
   MOTO_IMAGE: `cruddur/moto:${IMAGE_TAG}`,
   XRAY_STANDIN_IMAGE: `cruddur/xray-standin:${IMAGE_TAG}`,
+  FRONTEND_IMAGE: `cruddur/frontend:${IMAGE_TAG}`,
   HONEYCOMB_API_KEY: 'integration-honeycomb-key',
   ROLLBAR_ACCESS_TOKEN: 'integration-rollbar-token',
   ROLLBAR_ENDPOINT: 'http://rollbar-standin:18080/api/1/item/',
@@ -46,8 +49,6 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   CRUDDUR_DEBUG_ROUTES: 'true',
   DEPLOYMENT_ENVIRONMENT: 'integration',
   SERVICE_VERSION: 'integration',
-  FRONTEND_URL: 'http://localhost:3000',
-  BACKEND_URL: 'http://localhost:4567',
   OTELCOL_MEM_LIMIT: '512m',
   OTELCOL_GOMEMLIMIT: '400MiB',
   OTELCOL_BATCH_TIMEOUT: '1s',
@@ -82,6 +83,8 @@ export interface Stack {
   readonly projectName: string;
   readonly ports: Record<PortVariable, number>;
   readonly appUrl: string;
+  /** The web front end, at the origin the API and the collector allow (localhost, not 127.0.0.1). */
+  readonly frontendUrl: string;
   readonly honeycombUrl: string;
   readonly rollbarUrl: string;
   readonly aws: AwsAccess;
@@ -113,6 +116,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const environment = (configs: readonly string[]): Record<string, string> => ({
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...PINNED_ENVIRONMENT,
+    // The page, the API and the browser endpoint as the browser sees them: the free host ports.
+    FRONTEND_URL: `http://localhost:${String(ports.FRONTEND_PORT)}`,
+    BACKEND_URL: `http://localhost:${String(ports.APP_PORT)}`,
+    FRONTEND_OTLP_TRACES_ENDPOINT: `http://localhost:${String(ports.OTELCOL_BROWSER_PORT)}/v1/traces`,
     ...options.env,
     OTELCOL_ARGS: collectorArgs(configs).join(' '),
   });
@@ -142,6 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     projectName,
     ports,
     appUrl: `http://127.0.0.1:${ports.APP_PORT}`,
+    frontendUrl: `http://localhost:${ports.FRONTEND_PORT}`,
     honeycombUrl: `http://127.0.0.1:${ports.HONEYCOMB_STANDIN_PORT}`,
     rollbarUrl: `http://127.0.0.1:${ports.ROLLBAR_STANDIN_PORT}`,
     aws: { endpoint: `http://127.0.0.1:${ports.MOTO_PORT}`, region: REGION, accessKeyId: 'standin', secretAccessKey: 'standin' },

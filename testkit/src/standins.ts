@@ -1,6 +1,6 @@
-import type { AwsAccess, HoneycombReport } from './backends.ts';
-import { honeycombReport } from './backends.ts';
-import { motoServer, honeycombStandin, rollbarStandin, xrayStandin } from './paths.ts';
+import type { AwsAccess, HoneycombReport, OtlpReport } from './backends.ts';
+import { honeycombReport, otlpReport } from './backends.ts';
+import { motoServer, otlpStandin, rollbarStandin, xrayStandin } from './paths.ts';
 import { freePort } from './ports.ts';
 import { cleanEnv, startProcess, waitForHttp, type Proc } from './processes.ts';
 
@@ -65,23 +65,65 @@ export interface HoneycombOptions extends StandinOptions {
   readonly recordLimit?: number;
 }
 
-export async function startHoneycomb(options: HoneycombOptions = {}): Promise<Honeycomb> {
-  const grpcPort = await freePort();
+/** The OTLP stand-in (`otlp-standin -mode <mode>`) on a free HTTP port; extra arguments and environment per mode. */
+async function startOtlpStandin(
+  name: string,
+  mode: 'honeycomb' | 'aws',
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  options: HoneycombOptions,
+): Promise<{ proc: Proc; httpUrl: string }> {
   const httpPort = await freePort();
   const limit = options.recordLimit === undefined ? [] : ['-limit', String(options.recordLimit)];
-  const proc = startProcess(
-    'honeycomb-standin',
-    honeycombStandin,
-    ['-grpc-addr', `127.0.0.1:${String(grpcPort)}`, '-http-addr', `127.0.0.1:${String(httpPort)}`, ...limit],
-    { env: cleanEnv({ HONEYCOMB_API_KEY: CANARY.honeycombKey }), cpu: options.cpu, logDir: options.logDir },
-  );
+  const proc = startProcess(name, otlpStandin, ['-mode', mode, '-http-addr', `127.0.0.1:${String(httpPort)}`, ...args, ...limit], {
+    env: cleanEnv(env),
+    cpu: options.cpu,
+    logDir: options.logDir,
+  });
   const httpUrl = `http://127.0.0.1:${String(httpPort)}`;
   await waitForHttp(proc, `${httpUrl}/healthz`);
+  return { proc, httpUrl };
+}
+
+export async function startHoneycomb(options: HoneycombOptions = {}): Promise<Honeycomb> {
+  const grpcPort = await freePort();
+  const { proc, httpUrl } = await startOtlpStandin(
+    'honeycomb-standin',
+    'honeycomb',
+    ['-grpc-addr', `127.0.0.1:${String(grpcPort)}`],
+    { HONEYCOMB_API_KEY: CANARY.honeycombKey },
+    options,
+  );
   return {
     proc,
     grpcEndpoint: `127.0.0.1:${String(grpcPort)}`,
     httpUrl,
     received: () => honeycombReport(httpUrl),
+    reset: () => call(`${httpUrl}/standin/received`, 'DELETE'),
+    stop: () => proc.stop(),
+  };
+}
+
+/** The OTLP stand-in playing the X-Ray (`/v1/traces`) and CloudWatch Logs (`/v1/logs`) OTLP endpoints. */
+export interface AwsOtlp {
+  readonly proc: Proc;
+  /** Base URL: the aws-otlp overlay appends /v1/traces and /v1/logs. */
+  readonly url: string;
+  /** The key pair and region it accepts (the collector's canary credentials). */
+  readonly access: AwsAccess;
+  received: () => Promise<OtlpReport>;
+  reset: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export async function startAwsOtlp(options: HoneycombOptions = {}): Promise<AwsOtlp> {
+  const env = { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: CANARY.awsAccessKeyId, AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey };
+  const { proc, httpUrl } = await startOtlpStandin('aws-otlp-standin', 'aws', [], env, options);
+  return {
+    proc,
+    url: httpUrl,
+    access: { endpoint: httpUrl, region: REGION, accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey },
+    received: () => otlpReport(httpUrl, 'AWS OTLP stand-in'),
     reset: () => call(`${httpUrl}/standin/received`, 'DELETE'),
     stop: () => proc.stop(),
   };

@@ -17,6 +17,7 @@ const Redacted = "[redacted]"
 // sensitiveHeaders are compared lower-case; gRPC metadata keys are already lower-case.
 var sensitiveHeaders = map[string]bool{
 	"x-honeycomb-team":       true,
+	"x-amz-security-token":   true,
 	"x-rollbar-access-token": true,
 	"authorization":          true,
 	"cookie":                 true,

@@ -1,4 +1,4 @@
-package honeycomb
+package otlp
 
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -20,7 +20,7 @@ type Span struct {
 	Attributes    map[string]any `json:"attributes"`
 	Resource      map[string]any `json:"resource"`
 	Scope         string         `json:"scope"`
-	Dataset       string         `json:"dataset,omitempty"`
+	Route
 }
 
 // LogRecord is one received log record.
@@ -33,7 +33,7 @@ type LogRecord struct {
 	Attributes     map[string]any `json:"attributes"`
 	Resource       map[string]any `json:"resource"`
 	Scope          string         `json:"scope"`
-	Dataset        string         `json:"dataset,omitempty"`
+	Route
 }
 
 func hexOrEmpty[T interface {
@@ -54,9 +54,17 @@ func attrs(m pcommon.Map) map[string]any {
 	return out
 }
 
-// Spans flattens an export request. Honeycomb routes by service.name when no dataset header
-// is given; we record the header so a test can see which dataset data would land in.
-func Spans(td ptrace.Traces, dataset string) []any {
+// Route is where the vendor would file the data, from the request's headers: Honeycomb's dataset
+// (it routes by service.name when no dataset header is given), CloudWatch's log group and stream.
+// Recorded so a test can see where data would land.
+type Route struct {
+	Dataset   string `json:"dataset,omitempty"`
+	LogGroup  string `json:"logGroup,omitempty"`
+	LogStream string `json:"logStream,omitempty"`
+}
+
+// Spans flattens an export request.
+func Spans(td ptrace.Traces, route Route) []any {
 	var out []any
 	for i := 0; i < td.ResourceSpans().Len(); i++ {
 		rs := td.ResourceSpans().At(i)
@@ -78,7 +86,7 @@ func Spans(td ptrace.Traces, dataset string) []any {
 					Attributes:    attrs(s.Attributes()),
 					Resource:      res,
 					Scope:         ss.Scope().Name(),
-					Dataset:       dataset,
+					Route:         route,
 				})
 			}
 		}
@@ -87,7 +95,7 @@ func Spans(td ptrace.Traces, dataset string) []any {
 }
 
 // Logs flattens a logs export request.
-func Logs(ld plog.Logs, dataset string) []any {
+func Logs(ld plog.Logs, route Route) []any {
 	var out []any
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
 		rl := ld.ResourceLogs().At(i)
@@ -105,7 +113,7 @@ func Logs(ld plog.Logs, dataset string) []any {
 					Attributes:     attrs(l.Attributes()),
 					Resource:       res,
 					Scope:          sl.Scope().Name(),
-					Dataset:        dataset,
+					Route:          route,
 				})
 			}
 		}
