@@ -172,7 +172,7 @@ describe('canaries in, nothing out', () => {
   });
 
   it('container logs: no canary in any container of the stack', async () => {
-    expect(containers.length).toBe(6);
+    expect(containers.length).toBe(7);
     let bytes = 0;
     for (const c of containers) {
       const log = await containerLogs(c.id);
