@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['app/test/**/*.test.ts', 'testkit/test/**/*.test.ts'],
+          include: ['app/test/**/*.test.ts', 'testkit/test/**/*.test.ts', 'queries/test/*.test.ts'],
           globalSetup: ['app/test/support/global-setup.ts'],
           environment: 'node',
           testTimeout: 15_000,
@@ -18,7 +18,12 @@ export default defineConfig({
       {
         test: {
           name: 'collector',
-          include: ['otel-collector/test/**/*.test.ts', 'xray-daemon/test/**/*.test.ts', 'aws/test/**/*.test.ts'],
+          include: [
+            'otel-collector/test/**/*.test.ts',
+            'xray-daemon/test/**/*.test.ts',
+            'aws/test/**/*.test.ts',
+            'queries/test/standin/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,

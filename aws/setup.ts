@@ -1,5 +1,6 @@
 // Creates or updates Cruddur's AWS resources from aws/json/: the X-Ray sampling rule and group,
-// and the CloudWatch Logs group with its retention. Idempotent: a second run changes nothing
+// and the CloudWatch Logs group with its retention; then the saved questions: Logs Insights query
+// definitions and the extra X-Ray groups (a slow-requests group). Idempotent: a second run changes nothing
 // and says so. Credentials, region and endpoints come from the standard AWS SDK environment:
 // AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile, and AWS_ENDPOINT_URL (all
 // services) or AWS_ENDPOINT_URL_XRAY / AWS_ENDPOINT_URL_CLOUDWATCH_LOGS (one service) to point
@@ -9,6 +10,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { loadDesired } from './lib/desired.ts';
+import { loadQuerySetup, setupQueries } from './lib/queries.ts';
 import { describeResults, setupAll } from './lib/resources.ts';
 
 const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -24,7 +26,10 @@ const xray = new XRayClient({ region });
 const logs = new CloudWatchLogsClient({ region });
 try {
   console.log(`aws-setup: region ${region}${overrides.length > 0 ? `, ${overrides.join(', ')}` : ''}`);
-  console.log(describeResults(await setupAll(xray, logs, loadDesired())));
+  const resources = await setupAll(xray, logs, loadDesired());
+  // The saved questions: Logs Insights query definitions and the extra X-Ray groups (lib/queries.ts).
+  const queries = await setupQueries(xray, logs, loadQuerySetup());
+  console.log(describeResults([...resources, ...queries]));
 } catch (err) {
   console.error(`aws-setup failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
   process.exitCode = 1;

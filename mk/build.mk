@@ -1,6 +1,6 @@
 # Build: the app, our collector, the stand-ins, and every container image, all from source in
 # this repository (no registry is reachable: base images are made locally, see BASE_IMAGES).
-.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images images
+.PHONY: build collector collector-components standins httpprobe node-image app-image collector-image frontend-image standin-images viewer viewer-image images
 
 build: setup ## compile the app (TypeScript -> app/dist)
 	@rm -rf app/dist
@@ -131,4 +131,26 @@ standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done 
 	@echo "building cruddur/moto:$(IMAGE_TAG)"
 	@docker build -q -t cruddur/moto:$(IMAGE_TAG) --build-arg PYTHON_IMAGE=$(PYTHON_IMAGE) -f standins/moto/Dockerfile $(MOTO_CONTEXT) >/dev/null
 
-images: app-image collector-image frontend-image standin-images ## every image of the stack
+# ---- the local trace and log UI (viewer/README.md) ------------------------------------------
+# otel-desktop-viewer v0.4.1 from the Go module proxy, pinned with its checksums in viewer/go.mod
+# and go.sum (`go install …@v0.4.1` fails here: the proxy refuses its version list). cgo links
+# DuckDB, so the binary is dynamic against glibc and libstdc++ (bookworm's); ~1 min on 2 idle
+# cores, ~5 min while other builds run. -mod=readonly: a go.sum that does not match fails the build.
+VIEWER_BIN := .build/viewer/otel-desktop-viewer
+VIEWER_IMAGE ?= cruddur/otel-desktop-viewer:$(IMAGE_TAG)
+VIEWER_CONTEXT := .build/viewer-image
+
+$(VIEWER_BIN): viewer/go.mod viewer/go.sum
+	mkdir -p $(dir $@)
+	cd viewer && CGO_ENABLED=1 $(GO) build -mod=readonly -trimpath -ldflags "-s -w" -o $(CURDIR)/$@.tmp github.com/CtrlSpice/otel-desktop-viewer
+	mv $@.tmp $@
+
+viewer: $(VIEWER_BIN) ## build the trace viewer (otel-desktop-viewer, pinned in viewer/go.mod) from source
+
+viewer-image: $(VIEWER_BIN) $(HTTPPROBE) $(BASES) ## the trace viewer's image (our Debian base + the binary)
+	@rm -rf $(VIEWER_CONTEXT) && mkdir -p $(VIEWER_CONTEXT)
+	@cp $(VIEWER_BIN) $(HTTPPROBE) $(VIEWER_CONTEXT)/
+	@echo "building $(VIEWER_IMAGE)"
+	@docker build -q -t $(VIEWER_IMAGE) --build-arg BASE_IMAGE=$(CA_IMAGE) -f viewer/Dockerfile $(VIEWER_CONTEXT) >/dev/null
+
+images: app-image collector-image frontend-image standin-images viewer-image ## every image of the stack

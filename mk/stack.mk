@@ -1,6 +1,6 @@
 # The stack: run Cruddur and look at what it emits. `make up` does every step a fresh machine
 # needs; the vendor selection (real vendor or stand-in) follows from the credentials present.
-.PHONY: up down logs ps traffic traces run collector-run standins-run standins-report aws-setup
+.PHONY: up down logs ps traffic traces queries run collector-run standins-run standins-report aws-setup
 
 # SAMPLER=xray: the app samples by the X-Ray rules (aws/json/xray.json, 0.1 + 5/s) instead of
 # keeping every trace; see docs/sampling.md.
@@ -32,6 +32,12 @@ traffic: setup ## drive every route (4xx, 5xx, /rollbar/test) and one X-Ray daem
 
 traces: setup ## recent traces as the stand-ins hold them: waterfall, X-Ray segments, log events, Rollbar items
 	@node tools/traces.ts $(if $(TRACE),--trace $(TRACE)) $(if $(LAST),--last $(LAST))
+
+# With HONEYCOMB_API_KEY (a configuration key): create or update the queries, their annotations and
+# the board in Honeycomb. Without: evaluate them with DuckDB over the Honeycomb stand-in's spans,
+# print the tables and write queries/out/report.html (queries/README.md).
+queries: setup ## the saved queries (queries/honeycomb/): saved to Honeycomb with a key, else evaluated offline -> queries/out/report.html
+	@node queries/cli.ts
 
 # ---- the pieces as local processes, without containers --------------------------------------
 run: build ## run the API on :4567 exporting OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)

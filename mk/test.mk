@@ -61,10 +61,10 @@ validate: setup collector ## validate every collector profile of otel-collector/
 	  else echo "INVALID: $$name ($$files)" >&2; exit 1; fi; \
 	done
 
-test-collector: setup collector standins ## the real collector binary against the stand-ins (vitest project "collector")
+test-collector: setup collector standins chromium ## the real collector binary against the stand-ins (vitest project "collector")
 	npx vitest run --project collector
 
-test-integration: build images compose-tool chromium ## Testcontainers: the compose stack from the real images, fan-out proven end to end; the front end in Debian chromium
+test-integration: build images compose-tool chromium ## Testcontainers: the compose stack from the real images, fan-out proven end to end; the front end and the trace viewer in Debian chromium
 	npx vitest run --project integration
 
 # The fast ones: fuzz (bounded to FUZZ_MAX_TIME, default 75 s), the OpenAPI document checked

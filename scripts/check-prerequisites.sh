@@ -15,6 +15,8 @@ else
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=("python3 venv with ensurepip (Debian: apt-get install python3-venv)")
   python3 -m pip --version >/dev/null 2>&1 || missing+=("pip for python3 (Debian: apt-get install python3-pip)")
 fi
+command -v gcc >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1 ||
+  missing+=("gcc and g++ (Debian: apt-get install g++): the trace viewer links DuckDB through cgo")
 command -v npm >/dev/null 2>&1 || missing+=("npm, once, to fetch Node 24 from the npm registry (Debian: apt-get install npm)")
 
 if [ ${#missing[@]} -gt 0 ]; then

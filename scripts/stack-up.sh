@@ -49,10 +49,15 @@ mapfile -t configs < <(profiles files "$profile_arg" --standins "$vendor_list")
 # The local stack is for trying things: `make traffic` needs /debug/error for its 5xx.
 export CRUDDUR_DEBUG_ROUTES="${CRUDDUR_DEBUG_ROUTES:-true}"
 
+# The trace viewer runs whenever the profile loads its pipelines (viewer.yaml: the `local` profile).
+viewer=()
+for f in "${configs[@]}"; do
+  if [ "$f" = otel-collector/config/viewer.yaml ]; then viewer=(trace-viewer); fi
+done
 profile=()
-[ ${#standins[@]} -eq 0 ] || profile=(--profile local)
+[ $(( ${#standins[@]} + ${#viewer[@]} )) -eq 0 ] || profile=(--profile local)
 profile+=("${compose_profiles[@]}")
-"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" app otel-collector frontend
+"$compose" "${profile[@]}" up -d --remove-orphans "${standins[@]}" "${viewer[@]}" app otel-collector frontend
 
 echo "waiting for the app to be healthy..."
 for _ in $(seq 1 60); do
@@ -87,7 +92,9 @@ Cruddur is up.
   stand-ins        ${standins[*]:-none (every vendor is real)}
   aws/json         ${aws_setup}
   trace sampler    ${OTEL_TRACES_SAMPLER:-every trace (make up SAMPLER=xray: by the X-Ray rules)}
-
+${viewer:+  trace viewer     http://127.0.0.1:${VIEWER_PORT:-8000}/   (traces and logs as the collector sends them)
+}
 Next: make traffic   (drive every route)   make traces   (what each backend received)
+      make queries   (the saved queries: tables + queries/out/report.html)
       make logs      (follow the containers)   make down
 SUMMARY

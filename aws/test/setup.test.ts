@@ -1,48 +1,20 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { XRayClient } from '@aws-sdk/client-xray';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { logGroupRetention } from '@cruddur/testkit/backends';
 import { repoRoot } from '@cruddur/testkit/paths';
-import { cleanEnv } from '@cruddur/testkit/processes';
-import { CANARY, REGION, startMoto, type Moto } from '@cruddur/testkit/standins';
+import { CANARY, REGION } from '@cruddur/testkit/standins';
 import { loadDesired } from '../lib/desired.ts';
 import { ensureSamplingRule, setupAll } from '../lib/resources.ts';
-import { startFakeXRay, type FakeXRay } from './fake-xray.ts';
+import { awsSetupHarness } from './aws-setup-harness.ts';
 
-const run = promisify(execFile);
 const credentials = { accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey };
 const desired = loadDesired();
-
-let moto: Moto;
-let xrayApi: FakeXRay;
-
-/** `make aws-setup`'s command, with endpoints pointed at moto (logs) and the fake (X-Ray). */
-async function setupCli(): Promise<string> {
-  const env = cleanEnv({
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: CANARY.awsAccessKeyId,
-    AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey,
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: moto.url,
-    AWS_ENDPOINT_URL_XRAY: xrayApi.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'aws/setup.ts')], { env, cwd: repoRoot });
-  return stdout;
-}
-
-beforeAll(async () => {
-  moto = await startMoto();
-  xrayApi = await startFakeXRay();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-  await xrayApi?.close();
-});
+// moto for CloudWatch Logs, test/fake-xray.ts for X-Ray, test/fake-logs-queries.ts for the query definitions.
+const harness = awsSetupHarness();
+const setupCli = harness.setupCli;
 
 describe('aws/json', () => {
   it('describes the Cruddur sampling rule, group and log group the design asks for', () => {
@@ -92,9 +64,9 @@ describe('make aws-setup', () => {
     expect(out).toContain('created   log group cruddur\n');
     expect(out).toContain('created   log group cruddur retention (never expire -> 14 days)');
 
-    const [createRule] = xrayApi.calls('/CreateSamplingRule');
+    const [createRule] = harness.xrayApi.calls('/CreateSamplingRule');
     expect(JSON.parse(createRule?.body ?? '{}')).toEqual({ SamplingRule: desired.samplingRule });
-    const [createGroup] = xrayApi.calls('/CreateGroup');
+    const [createGroup] = harness.xrayApi.calls('/CreateGroup');
     expect(JSON.parse(createGroup?.body ?? '{}')).toEqual({ GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' });
     for (const r of [createRule, createGroup]) {
       expect(String(r?.headers.authorization)).toMatch(
@@ -102,32 +74,33 @@ describe('make aws-setup', () => {
       );
     }
     // moto implements CloudWatch Logs: the group really exists with its retention.
-    expect(await logGroupRetention(moto.access, 'cruddur')).toBe(14);
+    expect(await logGroupRetention(harness.moto.access, 'cruddur')).toBe(14);
   });
 
   it('changes nothing on the second run, and says so', async () => {
-    const before = xrayApi.requests.length;
+    const before = harness.xrayApi.requests.length;
     const out = await setupCli();
     expect(out).toContain('nothing changed: everything already as desired');
     expect(out).not.toMatch(/^(created|updated)/m);
-    const sent = xrayApi.requests
+    const sent = harness.xrayApi.requests
       .slice(before)
       .map((r) => r.path)
       .sort();
-    expect(sent).toEqual(['/GetGroup', '/GetSamplingRules']);
+    // GetGroup for the Cruddur group and for each group of json/xray-groups.json (queries.test.ts).
+    expect(sent).toEqual(['/GetGroup', '/GetGroup', '/GetSamplingRules']);
   });
 
   it('puts back drifted settings: retention changed by hand, sampling rule edited', async () => {
-    const logs = new CloudWatchLogsClient({ endpoint: moto.url, region: REGION, credentials });
+    const logs = new CloudWatchLogsClient({ endpoint: harness.moto.url, region: REGION, credentials });
     await logs.send(new PutRetentionPolicyCommand({ logGroupName: 'cruddur', retentionInDays: 3 }));
     logs.destroy();
-    xrayApi.rules.set('Cruddur', { ...desired.samplingRule, FixedRate: 0.5 });
+    harness.xrayApi.rules.set('Cruddur', { ...desired.samplingRule, FixedRate: 0.5 });
 
     const out = await setupCli();
     expect(out).toContain('updated   log group cruddur retention (3 -> 14 days)');
     expect(out).toContain('updated   xray sampling rule Cruddur (FixedRate)');
-    expect(await logGroupRetention(moto.access, 'cruddur')).toBe(14);
-    const update = xrayApi.calls('/UpdateSamplingRule').at(-1);
+    expect(await logGroupRetention(harness.moto.access, 'cruddur')).toBe(14);
+    const update = harness.xrayApi.calls('/UpdateSamplingRule').at(-1);
     expect(JSON.parse(update?.body ?? '{}')).toMatchObject({
       SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.1, ReservoirSize: 5, Priority: 9000 },
     });
@@ -135,14 +108,14 @@ describe('make aws-setup', () => {
   });
 
   it('the library reports drift the same way when called directly', async () => {
-    const xray = new XRayClient({ endpoint: xrayApi.url, region: REGION, credentials });
-    xrayApi.rules.set('Cruddur', { ...desired.samplingRule, ServiceName: 'backend-flask' });
+    const xray = new XRayClient({ endpoint: harness.xrayApi.url, region: REGION, credentials });
+    harness.xrayApi.rules.set('Cruddur', { ...desired.samplingRule, ServiceName: 'backend-flask' });
     expect(await ensureSamplingRule(xray, desired.samplingRule)).toEqual({
       resource: 'xray sampling rule Cruddur',
       outcome: 'updated',
       detail: 'ServiceName',
     });
-    const logs = new CloudWatchLogsClient({ endpoint: moto.url, region: REGION, credentials });
+    const logs = new CloudWatchLogsClient({ endpoint: harness.moto.url, region: REGION, credentials });
     const results = await setupAll(xray, logs, desired);
     expect(results.every((r) => r.outcome === 'unchanged')).toBe(true);
     xray.destroy();

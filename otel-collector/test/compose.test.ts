@@ -41,7 +41,7 @@ describe('docker-compose.yml', () => {
     expect(goMiB).toBeLessThanOrEqual(containerMiB * 0.85);
   });
 
-  it('keeps the stand-ins in the local profile (the AWS OTLP one in its own) and the app, collector and front end in every profile', () => {
+  it('keeps the stand-ins and the trace viewer in the local profile (the AWS OTLP one in its own) and the app, collector and front end in every profile', () => {
     const byProfile = Object.entries(compose.services).map(([name, service]) => [name, service.profiles ?? []]);
     // aws-otlp-standin serves only collector profiles on the AWS OTLP endpoints (scripts/stack-up.sh
     // starts it for them), so `--profile local` alone, as the container tests run, leaves it out.
@@ -54,6 +54,8 @@ describe('docker-compose.yml', () => {
       ['xray-standin', ['local']],
       ['aws-otlp-standin', ['aws-otlp']],
       ['moto', ['local']],
+      // The local trace viewer (viewer/README.md): only in the local stack.
+      ['trace-viewer', ['local']],
     ]);
   });
 

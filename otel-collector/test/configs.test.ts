@@ -45,6 +45,7 @@ const OWNED: Record<string, string[]> = {
   [config('cloudwatch-otlp')]: ['logs/cloudwatch-otlp'],
   [daemonConfig]: ['traces/xray-daemon'],
   [config('browser')]: ['traces/browser'],
+  [config('viewer')]: ['traces/viewer', 'logs/viewer'],
 };
 
 // The receivers for foreign input loop into the shared one; every other pipeline reads the shared one.
@@ -182,9 +183,9 @@ describe('one file per vendor', () => {
   });
 
   it('merging every file keeps every vendor pipeline intact (real merge, print-config)', () => {
-    // Every vendor, the daemon role and both overlays (the widest profile), plus browser ingest.
-    const files = [...abs(deploymentFiles('all-vendors-daemon', 'all')), config('browser')];
-    expect(files.length).toBe(9);
+    // Every vendor, the daemon role and both overlays (the widest profile), plus browser ingest and the local viewer.
+    const files = [...abs(deploymentFiles('all-vendors-daemon', 'all')), config('browser'), config('viewer')];
+    expect(files.length).toBe(10);
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
     const merged = parse(out) as ConfigFile;
     expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(files.flatMap((f) => OWNED[f] ?? []).sort());
@@ -193,6 +194,8 @@ describe('one file per vendor', () => {
     expect(merged.service?.pipelines?.['traces/honeycomb']?.exporters).toEqual(['otlp_grpc/honeycomb']);
     expect(merged.service?.pipelines?.['traces/xray-daemon']?.exporters).toEqual(['otlp_grpc/loopback']);
     expect(merged.service?.pipelines?.['traces/browser']?.exporters).toEqual(['otlp_grpc/browser-loopback']);
+    expect(merged.service?.pipelines?.['traces/viewer']?.exporters).toEqual(['otlp_grpc/viewer']);
+    expect(merged.service?.pipelines?.['logs/viewer']?.exporters).toEqual(['otlp_grpc/viewer']);
     expect(merged.service?.extensions).toEqual(['health_check', 'pprof', 'zpages', 'file_storage']);
   });
 
@@ -342,6 +345,12 @@ describe('profiles.yaml (otel-collector/profiles.ts)', () => {
       ),
     );
   };
+
+  it('loads the local trace viewer (viewer.yaml) in the local profile only, never in a production profile', () => {
+    const withViewer = manifest.profiles.filter((p) => p.files.includes('otel-collector/config/viewer.yaml')).map((p) => p.name);
+    expect(withViewer).toEqual(['local']);
+    expect(manifest.defaultProfile).toBe('local');
+  });
 
   it('names an existing default profile', () => {
     expect(profile(manifest.defaultProfile).name).toBe(manifest.defaultProfile);

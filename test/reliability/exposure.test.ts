@@ -27,6 +27,8 @@ const DOCUMENTED_PUBLISHED = [
   'rollbar-standin 18080/tcp',
   'moto 5000/tcp',
   'xray-standin 5100/tcp',
+  // The local trace viewer's UI only (its OTLP ports stay on the compose network).
+  'trace-viewer 8000/tcp',
 ].sort();
 
 /** A TCP connect from inside the app container (Node is its only tool): open, refused or timeout. */
@@ -68,6 +70,7 @@ describe('published ports', () => {
       'moto',
       'otel-collector',
       'rollbar-standin',
+      'trace-viewer',
       'xray-standin',
     ]);
     const published: string[] = [];

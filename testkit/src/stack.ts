@@ -23,6 +23,7 @@ const PORT_VARIABLES = [
   'XRAY_STANDIN_PORT',
   'FRONTEND_PORT',
   'OTELCOL_BROWSER_PORT',
+  'VIEWER_PORT',
 ] as const;
 type PortVariable = (typeof PORT_VARIABLES)[number];
 
@@ -39,6 +40,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   MOTO_IMAGE: `cruddur/moto:${IMAGE_TAG}`,
   XRAY_STANDIN_IMAGE: `cruddur/xray-standin:${IMAGE_TAG}`,
   FRONTEND_IMAGE: `cruddur/frontend:${IMAGE_TAG}`,
+  VIEWER_IMAGE: `cruddur/otel-desktop-viewer:${IMAGE_TAG}`,
   HONEYCOMB_API_KEY: 'integration-honeycomb-key',
   ROLLBAR_ACCESS_TOKEN: 'integration-rollbar-token',
   ROLLBAR_ENDPOINT: 'http://rollbar-standin:18080/api/1/item/',
@@ -87,6 +89,8 @@ export interface Stack {
   readonly frontendUrl: string;
   readonly honeycombUrl: string;
   readonly rollbarUrl: string;
+  /** The trace viewer's UI (otel-desktop-viewer; fed when the profile loads viewer.yaml). */
+  readonly viewerUrl: string;
   readonly aws: AwsAccess;
   /** Recreates the collector with another set of config files (repository-relative); the rest keeps running. */
   reconfigureCollector: (files: readonly string[]) => Promise<void>;
@@ -152,6 +156,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     frontendUrl: `http://localhost:${ports.FRONTEND_PORT}`,
     honeycombUrl: `http://127.0.0.1:${ports.HONEYCOMB_STANDIN_PORT}`,
     rollbarUrl: `http://127.0.0.1:${ports.ROLLBAR_STANDIN_PORT}`,
+    viewerUrl: `http://127.0.0.1:${ports.VIEWER_PORT}`,
     aws: { endpoint: `http://127.0.0.1:${ports.MOTO_PORT}`, region: REGION, accessKeyId: 'standin', secretAccessKey: 'standin' },
     async reconfigureCollector(files) {
       started = await compose(files).up(['otel-collector']);

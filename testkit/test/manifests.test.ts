@@ -53,6 +53,6 @@ describe('package manifests', () => {
     // Shared packages exist, so the check has something to compare: the app's SDK at the root, the AWS clients in the kit.
     expect(versions.get('@opentelemetry/sdk-trace')?.values().next().value).toEqual(['package.json', 'app/package.json']);
     expect(versions.get('@aws-sdk/client-xray')?.values().next().value).toEqual(['package.json', 'testkit/package.json']);
-    expect(versions.get('zod')?.values().next().value).toEqual(['app/package.json', 'frontend/package.json']);
+    expect(versions.get('zod')?.values().next().value).toEqual(['package.json', 'app/package.json', 'frontend/package.json']);
   });
 });
