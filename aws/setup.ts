@@ -7,6 +7,8 @@
 // it at moto or another stand-in.
 //
 //   node aws/setup.ts          (make aws-setup)
+//   node aws/setup.ts --skip-query-definitions
+//                              (make up, offline: moto implements no Logs Insights query definitions)
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { loadDesired } from './lib/desired.ts';
@@ -28,7 +30,10 @@ try {
   console.log(`aws-setup: region ${region}${overrides.length > 0 ? `, ${overrides.join(', ')}` : ''}`);
   const resources = await setupAll(xray, logs, loadDesired());
   // The saved questions: Logs Insights query definitions and the extra X-Ray groups (lib/queries.ts).
-  const queries = await setupQueries(xray, logs, loadQuerySetup());
+  const skipQueryDefinitions = process.argv.includes('--skip-query-definitions');
+  const querySetup = loadQuerySetup();
+  const queries = await setupQueries(xray, logs, skipQueryDefinitions ? { ...querySetup, queryDefinitions: [] } : querySetup);
+  if (skipQueryDefinitions) console.log('skipped   Logs Insights query definitions (--skip-query-definitions)');
   console.log(describeResults([...resources, ...queries]));
 } catch (err) {
   console.error(`aws-setup failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);

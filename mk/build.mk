@@ -51,14 +51,14 @@ collector-components: collector ## list the components compiled into the collect
 	$(COLLECTOR_BIN) components
 
 # ---- stand-ins: moto (installed) and our Go stand-ins (built) -------------------------------
-LOCAL_STANDIN_BINS := $(TOOLS)/bin/otlp-standin $(TOOLS)/bin/rollbar-standin
+LOCAL_STANDIN_BINS := $(TOOLS)/bin/otlp-standin $(TOOLS)/bin/rollbar-standin $(TOOLS)/bin/xray-standin
 LOCAL_STANDIN_SRC := $(shell find standins -name '*.go') standins/go.mod standins/go.sum
 
 $(LOCAL_STANDIN_BINS) &: $(LOCAL_STANDIN_SRC)
 	mkdir -p $(TOOLS)/bin
 	cd standins && CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(TOOLS)/bin/ ./cmd/...
 
-standins: moto $(LOCAL_STANDIN_BINS) ## install moto (pinned, venv) and build the OTLP (Honeycomb, AWS OTLP) and Rollbar stand-ins
+standins: moto xray-clients $(LOCAL_STANDIN_BINS) ## install moto and the X-Ray clients (pinned, venvs) and build the OTLP (Honeycomb, AWS OTLP), Rollbar and X-Ray control-plane stand-ins
 
 HTTPPROBE := .build/bin/httpprobe
 
@@ -138,9 +138,9 @@ $(MOTO_CONTEXT)/wheels/.done: standins/moto/requirements.txt
 	@python3 -m pip wheel -q -r standins/moto/requirements.txt -w $(MOTO_CONTEXT)/wheels
 	@touch $@
 
-standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the OTLP, Rollbar and moto stand-ins
-	@for standin in otlp-standin rollbar-standin; do \
-	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image && \
+standin-images: $(LOCAL_STANDIN_BINS) $(HTTPPROBE) $(MOTO_CONTEXT)/wheels/.done $(BASES) ## images of the OTLP, Rollbar, X-Ray control-plane and moto stand-ins
+	@for standin in otlp-standin rollbar-standin xray-standin; do \
+	  rm -rf .build/$$standin-image && mkdir -p .build/$$standin-image/state && \
 	  cp $(TOOLS)/bin/$$standin $(HTTPPROBE) .build/$$standin-image/ && \
 	  echo "building cruddur/$$standin:$(IMAGE_TAG)" && \
 	  docker build -q -t cruddur/$$standin:$(IMAGE_TAG) --build-arg STANDIN=$$standin -f standins/Dockerfile .build/$$standin-image >/dev/null; \

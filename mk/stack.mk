@@ -2,7 +2,9 @@
 # needs; the vendor selection (real vendor or stand-in) follows from the credentials present.
 .PHONY: up down logs ps traffic traces queries run collector-run standins-run standins-report aws-setup
 
-up: ## set up everything (toolchain, deps, collector, images) and start the stack
+# SAMPLER=xray: the app samples by the X-Ray rules (aws/json/xray.json, 0.1 + 5/s) instead of
+# keeping every trace; see docs/sampling.md.
+up: ## set up everything (toolchain, deps, collector, images) and start the stack (SAMPLER=xray: sample by the X-Ray rules)
 	@echo "==> [1/4] Node 24, npm dependencies, app build"
 	@$(MAKE) build
 	@echo "==> [2/4] collector from source (cold: several minutes; warm: seconds)"
@@ -41,7 +43,7 @@ queries: setup ## the saved queries (queries/honeycomb/): saved to Honeycomb wit
 run: build ## run the API on :4567 exporting OTLP/gRPC to OTEL_EXPORTER_OTLP_ENDPOINT (default localhost:4317)
 	cd app && npm start
 
-standins-run: standins ## run moto, the OTLP stand-in (as Honeycomb and as the AWS OTLP endpoints) and the Rollbar stand-in in the foreground (Ctrl-C stops them)
+standins-run: standins ## run moto, the OTLP stand-in (as Honeycomb and as the AWS OTLP endpoints), the Rollbar and the X-Ray control-plane stand-ins in the foreground (Ctrl-C stops them)
 	standins/run.sh
 
 standins-report: ## print what each running stand-in has received

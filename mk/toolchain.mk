@@ -1,6 +1,6 @@
 # Toolchain: what the other targets build and test with, installed into .tools/ (or, for the
 # Docker engine and compose, from Debian) on first use. Nothing here is the product.
-.PHONY: setup docker chromium compose-tool base-images ocb telemetrygen moto fuzz-venv bench-venv deploy-venv
+.PHONY: setup docker chromium compose-tool base-images ocb telemetrygen moto fuzz-venv bench-venv deploy-venv xray-clients
 
 # ---- Node 24 and npm dependencies -----------------------------------------------------------
 $(NODE_BIN)/node:
@@ -52,6 +52,7 @@ telemetrygen: $(TELEMETRYGEN) ## install telemetrygen (OTLP load generator, pinn
 MOTO_VENV := $(TOOLS)/venv
 FUZZ_VENV := $(TOOLS)/fuzz-venv
 BENCH_VENV := $(TOOLS)/bench-venv
+XRAY_VENV := $(TOOLS)/xray-venv
 
 $(MOTO_VENV)/bin/moto_server: standins/moto/requirements.txt
 	test -x $(MOTO_VENV)/bin/python || python3 -m venv $(MOTO_VENV)
@@ -76,7 +77,13 @@ $(DEPLOY_VENV)/bin/kubernetes-validate: deploy/requirements.txt
 	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
 	@touch $@
 
+$(XRAY_VENV)/bin/aws: test/sampling/requirements.txt
+	test -x $(XRAY_VENV)/bin/python || python3 -m venv $(XRAY_VENV)
+	$(XRAY_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
 moto: $(MOTO_VENV)/bin/moto_server ## install moto (pinned) into .tools/venv
+xray-clients: $(XRAY_VENV)/bin/aws ## install the AWS CLI and the X-Ray SDK for Python (pinned) into .tools/xray-venv
 fuzz-venv: $(FUZZ_VENV)/bin/st ## install schemathesis (pinned) into .tools/fuzz-venv
 deploy-venv: $(DEPLOY_VENV)/bin/kubernetes-validate ## install the deployment validators (pinned) into .tools/deploy-venv
 bench-venv: $(BENCH_VENV)/bin/python ## install the chart libraries (pinned) into .tools/bench-venv

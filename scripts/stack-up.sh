@@ -20,8 +20,20 @@ if [ -z "${HONEYCOMB_API_KEY:-}" ] && [[ $takes == *,honeycomb,* ]]; then
   standins+=(honeycomb-standin); vendors+=(honeycomb)
 fi
 if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
-  if [[ $takes == *,aws,* ]]; then standins+=(moto); vendors+=(aws); fi
+  # moto: X-Ray's data plane and CloudWatch Logs; xray-standin: X-Ray's sampling rules and groups.
+  if [[ $takes == *,aws,* ]]; then standins+=(moto xray-standin); vendors+=(aws); fi
   if [[ $takes == *,aws-otlp,* ]]; then standins+=(aws-otlp-standin); vendors+=(aws-otlp); compose_profiles+=(--profile aws-otlp); fi
+fi
+# Head sampling: every trace unless SAMPLER=xray (make up SAMPLER=xray), which samples by the
+# X-Ray rules the collector's proxy serves (docs/sampling.md). An explicit OTEL_TRACES_SAMPLER wins.
+case "${SAMPLER:-}" in
+  "") ;;
+  xray) export OTEL_TRACES_SAMPLER="${OTEL_TRACES_SAMPLER:-xray}" ;;
+  *) echo "SAMPLER must be xray or unset (every trace), not '${SAMPLER}'" >&2; exit 2 ;;
+esac
+# In the stack the sampling proxy is the collector service, not the sampler's default localhost.
+if [ "${OTEL_TRACES_SAMPLER:-}" = xray ]; then
+  export OTEL_TRACES_SAMPLER_ARG="${OTEL_TRACES_SAMPLER_ARG:-endpoint=http://otel-collector:2000}"
 fi
 if [ -z "${ROLLBAR_ACCESS_TOKEN:-}" ]; then
   standins+=(rollbar-standin)
@@ -59,6 +71,15 @@ if [ "${state:-}" != healthy ]; then
   exit 1
 fi
 
+# Offline, the X-Ray rules and groups live in the stand-in: apply aws/json/ to it (and the log
+# group to moto) as `make aws-setup` would to AWS. With real AWS credentials this is left to the
+# user (`make aws-setup`): make up never changes an AWS account by itself.
+aws_setup="not run (real AWS: make aws-setup)"
+if [[ " ${vendors[*]:-} " == *" aws "* ]]; then
+  "$root/scripts/aws-setup-standins.sh" | sed 's/^/  /'
+  aws_setup="applied to the stand-ins (X-Ray rule Cruddur served on 127.0.0.1:${XRAY_DAEMON_PORT:-2000})"
+fi
+
 cat <<SUMMARY
 
 Cruddur is up.
@@ -69,6 +90,8 @@ Cruddur is up.
   collector config profile ${profile_name} (otel-collector/profiles.yaml), stand-in overlays: ${vendor_list}
                    ${configs[*]}
   stand-ins        ${standins[*]:-none (every vendor is real)}
+  aws/json         ${aws_setup}
+  trace sampler    ${OTEL_TRACES_SAMPLER:-every trace (make up SAMPLER=xray: by the X-Ray rules)}
 ${viewer:+  trace viewer     http://127.0.0.1:${VIEWER_PORT:-8000}/   (traces and logs as the collector sends them)
 }
 Next: make traffic   (drive every route)   make traces   (what each backend received)

@@ -170,4 +170,19 @@ describe('start-up configuration', () => {
     expect(result.stderr).toMatch(/ROLLBAR_ENDPOINT/);
     expect(result.stderr + result.stdout).not.toContain(secret);
   });
+
+  it('refuses an xray sampler argument the sampler would silently replace, naming it', () => {
+    const result = spawnSync(process.execPath, ['--require', './dist/src/telemetry/register.js', 'dist/src/server.js'], {
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      env: {
+        PATH: process.env.PATH ?? '',
+        OTEL_TRACES_SAMPLER: 'xray',
+        OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://localhost:2000,polling_interval=5',
+      },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('OTEL_TRACES_SAMPLER_ARG polling_interval: must be at least 10 seconds');
+  });
 });

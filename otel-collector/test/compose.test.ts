@@ -53,6 +53,7 @@ describe('docker-compose.yml', () => {
       ['otel-agent', ['gateway']],
       ['honeycomb-standin', ['local']],
       ['rollbar-standin', ['local']],
+      ['xray-standin', ['local']],
       ['aws-otlp-standin', ['aws-otlp']],
       ['moto', ['local']],
       // The local trace viewer (viewer/README.md): only in the local stack.

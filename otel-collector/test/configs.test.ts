@@ -292,7 +292,7 @@ describe('secrets and environment', () => {
     expect(local.exporters?.awsxray).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}', local_mode: true });
     expect(local.exporters?.awscloudwatchlogs).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' });
     expect(local.receivers?.awsxray).toMatchObject({
-      proxy_server: { aws_endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' },
+      proxy_server: { aws_endpoint: '${env:XRAY_CONTROL_STANDIN_ENDPOINT:-http://127.0.0.1:5100}' },
     });
     const localOtlp = load(config('local-aws-otlp'));
     expect(localOtlp.receivers).toBeUndefined();

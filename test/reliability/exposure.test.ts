@@ -26,6 +26,7 @@ const DOCUMENTED_PUBLISHED = [
   'honeycomb-standin 14318/tcp',
   'rollbar-standin 18080/tcp',
   'moto 5000/tcp',
+  'xray-standin 5100/tcp',
   // The local trace viewer's UI only (its OTLP ports stay on the compose network).
   'trace-viewer 8000/tcp',
 ].sort();
@@ -70,6 +71,7 @@ describe('published ports', () => {
       'otel-collector',
       'rollbar-standin',
       'trace-viewer',
+      'xray-standin',
     ]);
     const published: string[] = [];
     for (const c of containers) {

@@ -172,8 +172,8 @@ describe('canaries in, nothing out', () => {
   });
 
   it('container logs: no canary in any container of the stack', async () => {
-    // app, collector, the three stand-ins, the front end and the trace viewer
-    expect(containers.length).toBe(7);
+    // app, collector, the four stand-ins (X-Ray control plane included), the front end and the trace viewer
+    expect(containers.length).toBe(8);
     let bytes = 0;
     for (const c of containers) {
       const log = await containerLogs(c.id);
@@ -187,7 +187,7 @@ describe('canaries in, nothing out', () => {
 
   it('images: no canary in any image config, build history or layer file', async () => {
     const images = [...new Set(containers.map((c) => c.image))].sort();
-    expect(images.length).toBe(7);
+    expect(images.length).toBe(8);
     let bytes = 0;
     for (const image of images) {
       expect(leaks(await imageMetadata(image)), `${image} metadata`).toEqual([]);

@@ -22,6 +22,8 @@ export interface CollectorOptions {
   /** Config files (absolute paths), merged in order. */
   readonly configs: readonly string[];
   readonly awsEndpoint?: string;
+  /** Where the aws overlay points the daemon role's sampling proxy (the X-Ray control-plane stand-in). */
+  readonly xrayControlEndpoint?: string;
   readonly honeycombEndpoint?: string;
   /** The AWS OTLP stand-in's base URL, for the aws-otlp overlay (local-aws-otlp.yaml). */
   readonly awsOtlpEndpoint?: string;
@@ -78,6 +80,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     AWS_EC2_METADATA_DISABLED: 'true',
     HONEYCOMB_API_KEY: CANARY.honeycombKey,
     ...(options.awsEndpoint === undefined ? {} : { AWS_STANDIN_ENDPOINT: options.awsEndpoint }),
+    ...(options.xrayControlEndpoint === undefined ? {} : { XRAY_CONTROL_STANDIN_ENDPOINT: options.xrayControlEndpoint }),
     ...(options.honeycombEndpoint === undefined ? {} : { HONEYCOMB_STANDIN_ENDPOINT: options.honeycombEndpoint }),
     ...(options.awsOtlpEndpoint === undefined ? {} : { AWS_OTLP_STANDIN_ENDPOINT: options.awsOtlpEndpoint }),
     ...options.env,

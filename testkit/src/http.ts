@@ -93,3 +93,44 @@ export async function captureServer(
   };
   return { ...listening, requests, waitFor };
 }
+
+/** One response of a paced run: when it was sent (ms from the run's start), its status, latency and headers. */
+export interface PacedResponse {
+  readonly sentAtMs: number;
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly headers: Headers;
+}
+
+export interface PacedOptions {
+  readonly ratePerSecond: number;
+  readonly durationMs: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * GETs `url` at a fixed rate for a fixed time, each request sent on schedule whether or not the
+ * previous ones have answered (an open model, as real clients arrive), and resolves when every
+ * one has answered. A request that fails at the network level has status 0.
+ */
+export async function pacedRequests(url: string, options: PacedOptions): Promise<PacedResponse[]> {
+  const count = Math.round((options.ratePerSecond * options.durationMs) / 1000);
+  const gapMs = 1000 / options.ratePerSecond;
+  const started = performance.now();
+  const pending: Promise<PacedResponse>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const wait = started + i * gapMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sentAtMs = performance.now() - started;
+    pending.push(
+      fetch(url, { headers: options.headers ?? {} }).then(
+        async (response) => {
+          await response.arrayBuffer();
+          return { sentAtMs, status: response.status, latencyMs: performance.now() - started - sentAtMs, headers: response.headers };
+        },
+        () => ({ sentAtMs, status: 0, latencyMs: performance.now() - started - sentAtMs, headers: new Headers() }),
+      ),
+    );
+  }
+  return Promise.all(pending);
+}

@@ -11,6 +11,10 @@ export const toolsDir = path.join(repoRoot, '.tools');
 export const motoServer = path.join(toolsDir, 'venv/bin/moto_server');
 export const otlpStandin = path.join(toolsDir, 'bin/otlp-standin');
 export const rollbarStandin = path.join(toolsDir, 'bin/rollbar-standin');
+export const xrayStandin = path.join(toolsDir, 'bin/xray-standin');
+/** awscli and the X-Ray SDK for Python, pinned in test/sampling/requirements.txt (make xray-clients). */
+export const xrayClientsPython = path.join(toolsDir, 'xray-venv/bin/python');
+export const awsCli = path.join(toolsDir, 'xray-venv/bin/aws');
 export const appDir = path.join(repoRoot, 'app');
 
 /** A config file under otel-collector/config by its name, e.g. `config('xray')`. */

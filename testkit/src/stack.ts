@@ -20,6 +20,7 @@ const PORT_VARIABLES = [
   'HONEYCOMB_STANDIN_PORT',
   'ROLLBAR_STANDIN_PORT',
   'MOTO_PORT',
+  'XRAY_STANDIN_PORT',
   'FRONTEND_PORT',
   'OTELCOL_BROWSER_PORT',
   'VIEWER_PORT',
@@ -37,6 +38,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   OTLP_STANDIN_IMAGE: `cruddur/otlp-standin:${IMAGE_TAG}`,
   ROLLBAR_STANDIN_IMAGE: `cruddur/rollbar-standin:${IMAGE_TAG}`,
   MOTO_IMAGE: `cruddur/moto:${IMAGE_TAG}`,
+  XRAY_STANDIN_IMAGE: `cruddur/xray-standin:${IMAGE_TAG}`,
   FRONTEND_IMAGE: `cruddur/frontend:${IMAGE_TAG}`,
   VIEWER_IMAGE: `cruddur/otel-desktop-viewer:${IMAGE_TAG}`,
   HONEYCOMB_API_KEY: 'integration-honeycomb-key',
@@ -56,6 +58,9 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   // developer's shell cannot lengthen them.
   OTEL_BSP_SCHEDULE_DELAY: '200',
   OTEL_BLRP_SCHEDULE_DELAY: '200',
+  // Every trace unless a test asks for the rule-driven sampler (docs/sampling.md).
+  OTEL_TRACES_SAMPLER: '',
+  OTEL_TRACES_SAMPLER_ARG: '',
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { AwsAccess, HoneycombReport, OtlpReport } from './backends.ts';
 import { honeycombReport, otlpReport } from './backends.ts';
-import { motoServer, otlpStandin, rollbarStandin } from './paths.ts';
+import { motoServer, otlpStandin, rollbarStandin, xrayStandin } from './paths.ts';
 import { freePort } from './ports.ts';
 import { cleanEnv, startProcess, waitForHttp, type Proc } from './processes.ts';
 
@@ -143,4 +143,80 @@ export async function startRollbar(): Promise<Rollbar> {
   const url = `http://127.0.0.1:${String(port)}`;
   await waitForHttp(proc, `${url}/healthz`);
   return { proc, url, stop: () => proc.stop() };
+}
+
+/** One X-Ray sampling rule as the control plane holds it. */
+export interface XraySamplingRule {
+  RuleName: string;
+  RuleARN: string;
+  Priority: number;
+  FixedRate: number;
+  ReservoirSize: number;
+  ServiceName: string;
+  [field: string]: unknown;
+}
+
+/** What the X-Ray control-plane stand-in holds (`GET /standin/received`). */
+export interface XrayStandinReport {
+  calls: {
+    received: string;
+    operation: string;
+    status: number;
+    error?: string;
+    /** What a verified request was signed with (never the key or the signature). */
+    signature?: { service: string; region: string; date: string; signedHeaders: string[] };
+    clientIds?: string[];
+  }[];
+  rules: { SamplingRule: XraySamplingRule; CreatedAt: number; ModifiedAt: number }[];
+  groups: { GroupName: string; GroupARN: string; FilterExpression: string }[];
+  quotas: { RuleName: string; ClientID: string; Quota: number; Expires: string }[];
+  statistics: { RuleName: string; Timestamp: number; RequestCount: number; SampledCount: number; BorrowCount: number }[];
+}
+
+export interface XrayStandin {
+  readonly proc: Proc;
+  readonly url: string;
+  readonly port: number;
+  /** The credentials it accepts: the canary pair, as the collector under test signs with. */
+  readonly access: AwsAccess;
+  report: () => Promise<XrayStandinReport>;
+  stop: () => Promise<void>;
+}
+
+export interface XrayStandinOptions extends StandinOptions {
+  /** Listen on this port (a restarted stand-in keeps its address); a free one unless given. */
+  readonly port?: number;
+  /** How often clients are told to ask for targets (`-interval`, default 10s as X-Ray). */
+  readonly interval?: string;
+  readonly quotaTtl?: string;
+  /** Keep rules and groups in this file across restarts (`-state`), as X-Ray keeps them. */
+  readonly stateFile?: string;
+}
+
+/** The X-Ray control-plane stand-in (sampling rules, targets, groups), SigV4-checked with the canary pair. */
+export async function startXrayStandin(options: XrayStandinOptions = {}): Promise<XrayStandin> {
+  const port = options.port ?? (await freePort());
+  const args = ['-addr', `127.0.0.1:${String(port)}`];
+  if (options.interval !== undefined) args.push('-interval', options.interval);
+  if (options.quotaTtl !== undefined) args.push('-quota-ttl', options.quotaTtl);
+  if (options.stateFile !== undefined) args.push('-state', options.stateFile);
+  const proc = startProcess('xray-standin', xrayStandin, args, {
+    env: cleanEnv({ AWS_ACCESS_KEY_ID: CANARY.awsAccessKeyId, AWS_SECRET_ACCESS_KEY: CANARY.awsSecretAccessKey, AWS_REGION: REGION }),
+    cpu: options.cpu,
+    logDir: options.logDir,
+  });
+  const url = `http://127.0.0.1:${String(port)}`;
+  await waitForHttp(proc, `${url}/healthz`);
+  return {
+    proc,
+    url,
+    port,
+    access: { endpoint: url, region: REGION, accessKeyId: CANARY.awsAccessKeyId, secretAccessKey: CANARY.awsSecretAccessKey },
+    async report() {
+      const response = await fetch(`${url}/standin/received`);
+      if (!response.ok) throw new Error(`xray-standin report answered ${String(response.status)}`);
+      return (await response.json()) as XrayStandinReport;
+    },
+    stop: () => proc.stop(),
+  };
 }

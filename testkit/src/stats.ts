@@ -23,3 +23,14 @@ export function sortedOf(values: ArrayLike<number>): Float64Array {
 export function round(value: number, digits = 1): number {
   return Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value;
 }
+
+/**
+ * The band a count drawn from Binomial(n, p) falls in, `sds` standard deviations either side of
+ * its mean n·p (normal approximation), rounded outwards and clipped to [0, n]. At 4 sd a correct
+ * system fails the check about once in 15,000 runs.
+ */
+export function binomialBand(n: number, p: number, sds = 4): { low: number; high: number; mean: number; sd: number } {
+  const mean = n * p;
+  const sd = Math.sqrt(n * p * (1 - p));
+  return { low: Math.max(0, Math.floor(mean - sds * sd)), high: Math.min(n, Math.ceil(mean + sds * sd)), mean, sd };
+}

@@ -28,3 +28,12 @@ export function fromXrayTraceId(xrayTraceId: string): string {
 export function traceparent(traceId: string, spanId = newSpanId()): string {
   return `00-${traceId}-${spanId}-01`;
 }
+
+/** The trace a response belongs to, from its `Server-Timing: traceparent;desc="00-…-…-flags"` header. */
+export function fromServerTiming(header: string | null): { traceId: string; spanId: string; sampled: boolean } | undefined {
+  const match = SERVER_TIMING_TRACEPARENT.exec(header ?? '');
+  if (match === null) return undefined;
+  const [, traceId = '', spanId = '', flags = '00'] = match;
+  return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
+}
+const SERVER_TIMING_TRACEPARENT = /traceparent;desc="00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})"/;

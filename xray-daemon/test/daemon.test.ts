@@ -52,6 +52,7 @@ beforeAll(async () => {
   daemon = await startCollector({
     configs: deploymentFiles('daemon-standalone', 'all').map(fromRoot),
     awsEndpoint: xrayApi.url,
+    xrayControlEndpoint: xrayApi.url,
     env: { OTELCOL_LOOPBACK_ENDPOINT: `127.0.0.1:${remote.ports.grpc}` },
   });
 });

@@ -1,13 +1,16 @@
 import type { RequestHandler } from 'express';
 
 import type { Logger } from '../logging/logger.ts';
+import { isRequestSampled } from '../telemetry/request-span.ts';
 
 /**
  * One record per request, written when the response is done (or the client gave up).
  * Hand-rolled rather than pino-http: that library creates two child loggers per request and
  * nests req/res objects, while this record is flat, uses semantic-convention keys that
  * CloudWatch Insights and Honeycomb can query directly, and measures sub-millisecond durations.
- * It runs inside the request's context, so the log record carries the request's trace id.
+ * It runs inside the request's context, so the log record carries the request's trace id, and
+ * `trace.sampled` says whether that trace's spans were kept: sampling decides spans, not logs, so
+ * every request has its record whatever the sampler chose.
  */
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -21,6 +24,7 @@ export function accessLog(logger: Logger): RequestHandler {
       const queryStart = fullPath.indexOf('?');
       const status = res.statusCode;
       const clientAddress = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      const sampled = isRequestSampled();
       const record = {
         'log.type': 'access',
         'client.address': clientAddress,
@@ -30,6 +34,7 @@ export function accessLog(logger: Logger): RequestHandler {
         ...(queryStart === -1 ? {} : { 'url.query': fullPath.slice(queryStart + 1) }),
         'http.response.status_code': status,
         duration_ms: Math.round(durationMs * 1000) / 1000,
+        ...(sampled === undefined ? {} : { 'trace.sampled': sampled }),
         ...(res.locals.userHandle ? { 'app.user_handle': res.locals.userHandle } : {}),
         ...(res.writableFinished ? {} : { 'app.client_aborted': true }),
       };

@@ -10,13 +10,14 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, type BatchLogRecordProcessorOptions, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 import { RetryingExporter } from './retrying-exporter.ts';
+import { type ChosenSampler, samplerFromEnvironment } from './sampler.ts';
 
 export const DEFAULT_SERVICE_NAME = 'cruddur-backend';
 export const HEALTH_PATH = '/health';
@@ -162,16 +163,23 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
       ? [new BatchLogRecordProcessor({ ...logBufferSettings(environment), exporter: new RetryingExporter(new OTLPLogExporter(), retry) })]
       : undefined);
 
-  return new NodeSDK({
-    // Service name default; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win (env detector).
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME,
-      [ATTR_SERVICE_VERSION]: options.serviceVersion,
-      'service.instance.id': options.serviceInstanceId,
-      'deployment.environment.name': options.deploymentEnvironment,
-      // The pre-1.27 key, still what X-Ray's console and many Honeycomb boards read.
-      'deployment.environment': options.deploymentEnvironment,
-    }),
+  // Service name default; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win (env detector).
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME,
+    [ATTR_SERVICE_VERSION]: options.serviceVersion,
+    'service.instance.id': options.serviceInstanceId,
+    'deployment.environment.name': options.deploymentEnvironment,
+    // The pre-1.27 key, still what X-Ray's console and many Honeycomb boards read.
+    'deployment.environment': options.deploymentEnvironment,
+  });
+  // X-Ray rules match on service.name, so the sampler sees it as NodeSDK will (env detector on top).
+  const chosen = disabled ? undefined : samplerFromEnvironment(environment, resource.merge(detectResources({ detectors: [envDetector] })));
+  if (chosen !== undefined) diag.info(`trace sampler: ${chosen.description}`);
+
+  const sdk = new NodeSDK({
+    resource,
+    // OTEL_TRACES_SAMPLER=xray is ours (sampler.ts); any other value NodeSDK reads itself.
+    ...(chosen === undefined ? {} : { sampler: chosen.sampler }),
     idGenerator: new AWSXRayIdGenerator(),
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new AWSXRayPropagator()],
@@ -186,4 +194,16 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     ...(environment.OTEL_METRICS_EXPORTER === undefined ? { metricReaders: [] } : {}),
     instrumentations: disabled ? [] : createInstrumentations(options),
   });
+  stopSamplerOnShutdown(sdk, chosen);
+  return sdk;
+}
+
+/** The sampler's pollers stop with the SDK, so a shut-down SDK asks the endpoint nothing more. */
+function stopSamplerOnShutdown(sdk: NodeSDK, chosen: ChosenSampler | undefined): void {
+  if (chosen === undefined) return;
+  const shutdown = sdk.shutdown.bind(sdk);
+  sdk.shutdown = async () => {
+    chosen.stop();
+    await shutdown();
+  };
 }
