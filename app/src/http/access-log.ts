@@ -15,10 +15,7 @@ import { isRequestSampled } from '../telemetry/request-span.ts';
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const startedAt = process.hrtime.bigint();
-    let written = false;
     const write = (): void => {
-      if (written) return;
-      written = true;
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
       const fullPath = req.originalUrl;
       const queryStart = fullPath.indexOf('?');
@@ -43,7 +40,12 @@ export function accessLog(logger: Logger): RequestHandler {
       else if (status >= 400) logger.warn(record, message);
       else logger.info(record, message);
     };
-    res.once('finish', write);
+    // On 'close', which follows 'finish' and also marks a client that gave up: after the HTTP
+    // instrumentation has ended the request span on the same event (its listener was added when
+    // the request arrived), so writing this record is not inside the span's time. On 'finish' it
+    // was: the record's serialisation and stdout write delayed the span's end past the moment the
+    // client had the whole response (measured: a Node client read it before the span ended in
+    // 10 of 40 requests, by up to 1.7 ms; the browser test saw up to 29 ms under load).
     res.once('close', write);
     next();
   };
