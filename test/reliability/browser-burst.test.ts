@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { honeycombReport, tracesInXray } from '@cruddur/testkit/backends';
 import { containerMemory, inspectContainer } from '@cruddur/testkit/docker';
 import { stackForFile } from '@cruddur/testkit/file-stack';
-import { metricSum } from '@cruddur/testkit/metrics';
+import { metricSum, parsePrometheus } from '@cruddur/testkit/metrics';
 import { newSpanId, newXrayCompatibleTraceId } from '@cruddur/testkit/trace-ids';
 import {
   bytesOf,
@@ -225,6 +225,19 @@ describe('browser burst', () => {
       loopbackDropped: delta(before, after, 'otelcol_exporter_enqueue_failed_spans', { exporter: 'otlp_grpc/browser-loopback' }),
       loopbackSent: delta(before, after, 'otelcol_exporter_sent_spans', { exporter: 'otlp_grpc/browser-loopback' }),
       sharedReceiverRefused: delta(before, after, 'otelcol_receiver_refused_spans', { receiver: 'otlp' }),
+      // Of those, what a full queue behind the shared receiver refused, by exporter (the loopback's own drops are above).
+      sharedQueueFull: Object.fromEntries(
+        [
+          ...new Set(
+            parsePrometheus(after)
+              .filter((sample) => sample.name === 'otelcol_exporter_enqueue_failed_spans')
+              .map((sample) => sample.labels.exporter ?? ''),
+          ),
+        ]
+          .filter((exporter) => exporter !== 'otlp_grpc/browser-loopback')
+          .map((exporter) => [exporter, delta(before, after, 'otelcol_exporter_enqueue_failed_spans', { exporter })])
+          .filter(([, spans]) => spans !== 0),
+      ),
       ...sampler.peaks(),
       samples: sampler.samples.length,
       oomKilled: fate.oomKilled,
