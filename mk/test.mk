@@ -95,7 +95,7 @@ test-reliability: build fuzz-venv collector standins images compose-tool ## ever
 # re-decided), never loosened to pass.
 RELIABILITY_CI := $(filter-out test/reliability/memory-bound.test.ts,$(sort $(wildcard test/reliability/*.test.ts)))
 
-test-reliability-ci: build fuzz-venv collector standins images compose-tool ## the reliability tests make test runs: all but the memory bound (~8 min)
+test-reliability-ci: build fuzz-venv collector standins images compose-tool ## the reliability tests make test runs: all but the memory bound, browser-burst included (~9 min)
 	npx vitest run --project reliability $(RELIABILITY_CI)
 
 fuzz: build fuzz-venv ## only the schemathesis run (FUZZ_MAX_TIME, FUZZ_MAX_EXAMPLES, FUZZ_SEED to tune or replay)

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type ReceivedSpan, xrayDocuments } from '@cruddur/testkit/backends';
+import { type ReceivedSpan, tracesInXray, xrayDocuments } from '@cruddur/testkit/backends';
 import { type Collector, startCollector } from '@cruddur/testkit/collector';
+import { metricSum } from '@cruddur/testkit/metrics';
 import { fromRoot } from '@cruddur/testkit/paths';
 import { waitFor } from '@cruddur/testkit/processes';
 import { type Honeycomb, type Moto, startHoneycomb, startMoto } from '@cruddur/testkit/standins';
 import { newSpanId, newXrayCompatibleTraceId } from '@cruddur/testkit/trace-ids';
 import { deploymentFiles } from '../profiles.ts';
+import { APP_REQUESTS, FakeApp, type SentRequest } from './support/app-telemetry.ts';
 
 // Browser ingest (otel-collector/config/browser.yaml) with the real binary: what a page may send,
 // what it may not, what is scrubbed, and that accepted spans reach the shared vendor pipelines.
@@ -124,19 +126,54 @@ describe('browser ingest', () => {
     expect(JSON.stringify(documents)).not.toContain(SECRET);
   });
 
-  it('refuses oversized and malformed bodies with 400 and keeps accepting', async () => {
-    // The OTLP receiver answers a body over max_request_body_size (1 MiB) with 400, not 413.
-    const oversized = await post(JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(1_200_000) }));
-    expect(oversized.status).toBe(400);
-    expect(await oversized.text()).toContain('request body too large');
+  it('refuses oversized and malformed bodies with 400, keeps accepting, and the app path loses nothing', async () => {
+    // The app's path (the shared OTLP/gRPC receiver, as the app's SDK exports) before, during and
+    // after the bad bodies: every span must reach both vendors, and the shared receiver refuses nothing.
+    const metricsBefore = await collector.metrics();
+    const app = new FakeApp(collector.otlpUrl, 'browser-bad-input');
+    const [home] = APP_REQUESTS;
+    if (home === undefined) throw new Error('APP_REQUESTS is empty');
+    const sent: SentRequest[] = [app.request(home)];
 
-    expect((await post('{"resourceSpans": [')).status).toBe(400);
-    expect((await post(Buffer.from([0xff, 0xff, 0x01]), 'application/x-protobuf')).status).toBe(400);
+    // The OTLP receiver answers a body over max_request_body_size (1 MiB) with 400, not 413.
+    const bad = async (): Promise<void> => {
+      const oversized = await post(JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(1_200_000) }));
+      expect(oversized.status).toBe(400);
+      expect(await oversized.text()).toContain('request body too large');
+      expect((await post('{"resourceSpans": [')).status).toBe(400);
+      expect((await post(Buffer.from([0xff, 0xff, 0x01]), 'application/x-protobuf')).status).toBe(400);
+    };
+    // During: the app keeps exporting while the bad bodies arrive.
+    const during = (async (): Promise<void> => {
+      for (const request of APP_REQUESTS) {
+        sent.push(app.request(request));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    await Promise.all([bad(), bad(), during]);
 
     const traceId = newXrayCompatibleTraceId();
     expect((await post(fetchSpan(traceId))).status).toBe(200);
     await waitFor('a span accepted after the bad requests', async () =>
       (await honeycomb.received()).spans.some((candidate) => candidate.traceId === traceId) ? true : undefined,
     );
+    sent.push(app.request(home));
+    await app.shutdown();
+
+    // Every server span (and the home route's child) at Honeycomb, every trace in X-Ray.
+    const expected = sent.flatMap((request) => [request.serverSpanId, ...(request.childSpanId === undefined ? [] : [request.childSpanId])]);
+    await waitFor(`all ${expected.length} app spans at the Honeycomb stand-in`, async () => {
+      const ids = new Set((await honeycomb.received()).spans.map((span) => span.spanId));
+      return expected.every((id) => ids.has(id)) ? true : undefined;
+    });
+    const traceIds = sent.map((request) => request.traceId);
+    const inXray = await waitFor(`all ${traceIds.length} app traces in X-Ray`, async () => {
+      const found = await tracesInXray(moto.access, traceIds);
+      return found.size === traceIds.length ? found : undefined;
+    });
+    expect([...inXray].sort()).toEqual([...traceIds].sort());
+    const metricsAfter = await collector.metrics();
+    const refused = (text: string): number => metricSum(text, 'otelcol_receiver_refused_spans', { receiver: 'otlp' });
+    expect(refused(metricsAfter) - refused(metricsBefore)).toBe(0);
   });
 });

@@ -8,6 +8,16 @@ import { metricSum } from '@cruddur/testkit/metrics';
 import { fromRoot } from '@cruddur/testkit/paths';
 import { containerMemory, docker, inspectContainer } from '@cruddur/testkit/docker';
 import { stackForFile } from '@cruddur/testkit/file-stack';
+import {
+  bytesOf,
+  containerFate,
+  delta,
+  MB,
+  memoryLimiterLimits,
+  type Refuser,
+  refuser,
+  sampleCollectorMemory,
+} from './support/collector-memory.ts';
 import { steadyLoad, type LoadResult } from './support/load.ts';
 import { bulkTraceRequest, grpcRaw, TRACES_METHOD, validTraceRequest } from './support/wire.ts';
 
@@ -73,16 +83,6 @@ function acceptanceBound(): number {
   return Math.min(...queues.map((q) => q.queue_size + q.num_consumers * q.batch.max_size));
 }
 
-function bytesOf(limit: string): number {
-  const match = /^(\d+)([kmg])$/i.exec(limit);
-  if (match === null) throw new Error(`OVERLOAD_MEM_LIMIT must look like 192m, got ${limit}`);
-  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? 'm').toLowerCase() as 'k' | 'm' | 'g'];
-  return Number(match[1]) * unit;
-}
-
-/** Which part of the collector refused a request, from the status details. */
-type Refuser = 'memory_limiter' | 'queue_full' | 'other';
-
 interface FloodResult {
   readonly requests: number;
   /** gRPC status name → count */
@@ -93,12 +93,6 @@ interface FloodResult {
   readonly firstRefusalMs: Partial<Record<Refuser, number>>;
   /** One refusal's details per kind, to show what the client was told. */
   readonly examples: Partial<Record<Refuser, string>>;
-}
-
-function refuser(details: string): Refuser {
-  if (/data refused due to high memory usage/.test(details)) return 'memory_limiter';
-  if (/sending queue is full/.test(details)) return 'queue_full';
-  return 'other';
 }
 
 /** STREAMS concurrent unary calls in a loop until `untilMs`; every answer is counted by status. */
@@ -143,29 +137,6 @@ async function flood(address: string, payload: Buffer, untilMs: number): Promise
   return { requests, codes, refusals, firstRefusalMs, examples };
 }
 
-interface MemorySample {
-  /** The Go heap memory_limiter watches (live and not yet collected). */
-  readonly heapMb: number;
-  /** What the Go runtime holds from the OS (heap, stacks, GC metadata). */
-  readonly goSysMb: number;
-  /** The process's resident set: anonymous memory plus the mapped pages of bbolt's queue files. */
-  readonly rssMb: number;
-  /** The container's cgroup: anonymous memory (only an OOM kill frees it), page cache, and the total charged against the limit. */
-  readonly anonMb: number;
-  readonly fileMb: number;
-  readonly cgroupMb: number;
-  /** Of the page cache: mapped into the process (bbolt's files) and not yet written back. */
-  readonly mappedMb: number;
-  readonly dirtyMb: number;
-}
-
-const MB = 1024 * 1024;
-
-/** How much a counter grew from one scrape to a later one. */
-function delta(from: string, to: string, name: string, labels: Record<string, string> = {}): number {
-  return metricSum(to, name, labels) - metricSum(from, name, labels);
-}
-
 // The derived GOMEMLIMIT (not the shipped 400MiB) goes with whichever memory limit is under test.
 const file = stackForFile({
   projectPrefix: 'cruddur-rel-overload',
@@ -187,37 +158,25 @@ describe('collector overload', () => {
     expect(cgroupBefore.limitBytes).toBe(limitBytes);
     const payload = bulkTraceRequest(SPANS_PER_REQUEST, ATTRIBUTE_BYTES);
 
-    const samples: MemorySample[] = [];
-    const sampler = setInterval(() => {
-      void Promise.all([metrics(), containerMemory(collector)]).then(
-        ([text, cgroup]) => {
-          samples.push({
-            heapMb: metricSum(text, 'otelcol_process_runtime_heap_alloc_bytes') / MB,
-            goSysMb: metricSum(text, 'otelcol_process_runtime_total_sys_memory_bytes') / MB,
-            rssMb: metricSum(text, 'otelcol_process_memory_rss') / MB,
-            anonMb: cgroup.anonBytes / MB,
-            fileMb: cgroup.fileBytes / MB,
-            cgroupMb: cgroup.usageBytes / MB,
-            mappedMb: cgroup.fileMappedBytes / MB,
-            dirtyMb: cgroup.dirtyBytes / MB,
-          });
-          if (process.env.OVERLOAD_VERBOSE !== undefined) {
-            const pick = (name: string, labels: Record<string, string> = {}): number => Math.round(metricSum(text, name, labels));
-            console.log(
-              JSON.stringify({
-                t: samples.length,
-                ...samples.at(-1),
-                accepted: pick('otelcol_receiver_accepted_spans', { receiver: 'otlp' }),
-                refused: pick('otelcol_receiver_refused_spans', { receiver: 'otlp' }),
-                queue: pick('otelcol_exporter_queue_size'),
-                sysMb: Math.round(metricSum(text, 'otelcol_process_runtime_total_sys_memory_bytes') / MB),
-              }),
-            );
-          }
-        },
-        () => undefined, // a busy collector may miss a scrape; the container state below is what counts
-      );
-    }, 1000);
+    const sampler = sampleCollectorMemory({
+      container: collector,
+      metrics,
+      onSample: (sample, text, index) => {
+        if (process.env.OVERLOAD_VERBOSE === undefined) return;
+        const pick = (name: string, labels: Record<string, string> = {}): number => Math.round(metricSum(text, name, labels));
+        console.log(
+          JSON.stringify({
+            t: index,
+            ...sample,
+            accepted: pick('otelcol_receiver_accepted_spans', { receiver: 'otlp' }),
+            refused: pick('otelcol_receiver_refused_spans', { receiver: 'otlp' }),
+            queue: pick('otelcol_exporter_queue_size'),
+            sysMb: Math.round(metricSum(text, 'otelcol_process_runtime_total_sys_memory_bytes') / MB),
+          }),
+        );
+      },
+    });
+    const { samples } = sampler;
 
     await docker('pause', ...stalled);
     let floodResult: FloodResult;
@@ -229,17 +188,17 @@ describe('collector overload', () => {
         steadyLoad({ url: `${file.stack.appUrl}/api/activities/home`, ratePerSecond: APP_RATE, durationMs: FLOOD_MS }),
       ]);
     } finally {
-      clearInterval(sampler);
+      sampler.stop();
       await docker('unpause', ...stalled);
     }
 
     // The container's state first: if the kernel killed it, restart policy may already be at work.
-    const state = await inspectContainer(collector);
+    const fate = await containerFate(collector, cgroupBefore);
+    const { state } = fate;
     console.log(
       `collector state after the flood: ${JSON.stringify({ ...state.State, RestartCount: state.RestartCount })}; last samples ${JSON.stringify(samples.slice(-5))}`,
     );
     const after = await metrics();
-    const oomKillsAfter = (await containerMemory(collector)).oomKills;
     const figures = {
       memLimitMb: limitBytes / MB,
       floodRequests: floodResult.requests,
@@ -251,18 +210,11 @@ describe('collector overload', () => {
       refusals: floodResult.refusals,
       firstRefusalMs: floodResult.firstRefusalMs,
       refusalExamples: floodResult.examples,
-      peakHeapMb: Math.round(Math.max(...samples.map((s) => s.heapMb))),
-      peakGoSysMb: Math.round(Math.max(...samples.map((s) => s.goSysMb))),
-      peakRssMb: Math.round(Math.max(...samples.map((s) => s.rssMb))),
-      peakAnonMb: Math.round(Math.max(...samples.map((s) => s.anonMb))),
-      peakFileMb: Math.round(Math.max(...samples.map((s) => s.fileMb))),
-      peakCgroupMb: Math.round(Math.max(...samples.map((s) => s.cgroupMb))),
-      peakMappedMb: Math.round(Math.max(...samples.map((s) => s.mappedMb))),
-      peakDirtyMb: Math.round(Math.max(...samples.map((s) => s.dirtyMb))),
+      ...sampler.peaks(),
       samples: samples.length,
-      oomKilled: state.State.OOMKilled,
-      cgroupOomKills: oomKillsAfter - cgroupBefore.oomKills,
-      restartCount: state.RestartCount,
+      oomKilled: fate.oomKilled,
+      cgroupOomKills: fate.cgroupOomKills,
+      restartCount: fate.restartCount,
       app: appLoad.statuses,
     };
     console.log(`collector overload: ${JSON.stringify(figures)}`);
@@ -287,7 +239,7 @@ describe('collector overload', () => {
     expect(figures.receiverAccepted).toBeLessThanOrEqual(acceptanceBound());
     // Memory: the heap memory_limiter watches stayed under its hard limit (80 % of the container's),
     // and the anonymous memory the kernel would have to OOM-kill for stayed under the stated bound.
-    expect(figures.peakHeapMb).toBeLessThan((limitBytes * 0.8) / MB);
+    expect(figures.peakHeapMb).toBeLessThan(memoryLimiterLimits(limitBytes).hardBytes / MB);
     expect(figures.peakAnonMb).toBeLessThan((limitBytes * ANON_SHARE_OF_LIMIT) / MB);
     expect(floodResult.codes.OK ?? 0).toBeGreaterThan(0);
     expect(samples.length).toBeGreaterThan(FLOOD_MS / 1000 / 2);

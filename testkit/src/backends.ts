@@ -126,6 +126,10 @@ export interface OtlpReport {
   spans: ReceivedSpan[];
   logs: ReceivedLog[];
   requests: ReceivedRequest[];
+  /** Entries past the stand-in's per-kind limit, not kept. */
+  dropped: number;
+  /** Spans of the stand-in's count-only services (OTLP_STANDIN_COUNT_ONLY), by service name: counted, not kept. */
+  counted: Record<string, number>;
 }
 
 /** The Honeycomb stand-in is the OTLP stand-in in its honeycomb mode. */

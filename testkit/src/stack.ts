@@ -54,6 +54,7 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   OTELCOL_MEM_LIMIT: '512m',
   OTELCOL_GOMEMLIMIT: '400MiB',
   OTELCOL_BATCH_TIMEOUT: '1s',
+  HONEYCOMB_STANDIN_COUNT_ONLY: '',
   // Short batches keep the tests quick; these match the compose defaults and are pinned so a
   // developer's shell cannot lengthen them.
   OTEL_BSP_SCHEDULE_DELAY: '200',

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,6 +51,7 @@ func main() {
 	grpcFlag := flag.String("grpc-addr", "", "OTLP/gRPC listen address (honeycomb mode; default from the mode)")
 	httpFlag := flag.String("http-addr", "", "OTLP/HTTP, report and /healthz listen address (default from the mode)")
 	limit := flag.Int("limit", 100000, "most entries kept per kind")
+	countOnly := flag.String("count-only", os.Getenv("OTLP_STANDIN_COUNT_ONLY"), "comma-separated service names whose spans are counted, not kept (env OTLP_STANDIN_COUNT_ONLY)")
 	flag.Parse()
 
 	mode, err := newMode(*modeName)
@@ -68,6 +70,12 @@ func main() {
 		log.Fatalf("-grpc-addr: the %s endpoints accept OTLP/HTTP only", *modeName)
 	}
 	srv := otlp.New(mode, *limit)
+	srv.CountOnly = map[string]bool{}
+	for _, name := range strings.Split(*countOnly, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			srv.CountOnly[name] = true
+		}
+	}
 
 	var g *grpc.Server
 	if grpcAddr != "" {

@@ -184,3 +184,21 @@ func TestAWSIsHTTPOnlyAndNeedsAKey(t *testing.T) {
 		t.Fatalf("gRPC must be refused: %+v", f)
 	}
 }
+
+func TestCountOnlyServicesAreCountedNotKept(t *testing.T) {
+	s, ts := startAWS(t)
+	s.CountOnly = map[string]bool{"cruddur-backend": true}
+	if status, answer := post(t, ts.URL+"/v1/traces", traces(4, "x"), "xray", nil); status != 200 {
+		t.Fatalf("traces: %d %v", status, answer)
+	}
+	snap := s.Store.Snapshot(Kinds...)
+	if n := len(snap["spans"].([]any)); n != 0 {
+		t.Fatalf("%d spans kept, want 0", n)
+	}
+	if counted := snap["counted"].(map[string]int); counted["cruddur-backend"] != 4 {
+		t.Fatalf("counted %v, want cruddur-backend: 4", counted)
+	}
+	if n := len(snap["requests"].([]any)); n != 1 {
+		t.Fatalf("%d requests recorded, want 1", n)
+	}
+}

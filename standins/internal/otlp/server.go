@@ -101,6 +101,8 @@ type Request struct {
 type Server struct {
 	mode  Mode
 	Store *record.Store
+	// CountOnly: spans of these services (resource service.name) are counted, not kept.
+	CountOnly map[string]bool
 }
 
 // New returns a server playing mode that keeps at most limit entries per kind.
@@ -119,6 +121,22 @@ func (s *Server) note(req Request, headers map[string][]string) {
 
 func refusedRequest(transport string, signal Signal, f *Refusal, size int) Request {
 	return Request{Transport: transport, Signal: signal, Status: f.HTTPStatus, Code: f.Code, Reason: f.Message, Bytes: size}
+}
+
+// keep stores what arrived, except spans of a CountOnly service, which are only counted (the
+// report's "counted", by service name).
+func (s *Server) keep(signal Signal, items []any) {
+	kept := items[:0:0]
+	for _, item := range items {
+		if span, ok := item.(Span); ok {
+			if name, _ := span.Resource["service.name"].(string); s.CountOnly[name] {
+				s.Store.Count(name, 1)
+				continue
+			}
+		}
+		kept = append(kept, item)
+	}
+	s.Store.Add(kindOf(signal), kept...)
 }
 
 // ---- gRPC ----
@@ -155,7 +173,7 @@ func (s *Server) acceptGRPC(ctx context.Context, signal Signal, flatten func(Rou
 	}
 	items := flatten(ok.Route)
 	s.note(Request{Transport: "grpc", Signal: signal, Authorized: true, Status: http.StatusOK, Items: len(items), Auth: ok.Auth}, md)
-	s.Store.Add(kindOf(signal), items...)
+	s.keep(signal, items)
 	return nil
 }
 
@@ -286,7 +304,7 @@ func (s *Server) serveOTLP(w http.ResponseWriter, r *http.Request, signal Signal
 		return
 	}
 	s.note(Request{Transport: "http", Signal: signal, Authorized: true, Status: http.StatusOK, Items: len(items), Bytes: len(body), Auth: ok.Auth}, r.Header)
-	s.Store.Add(kindOf(signal), items...)
+	s.keep(signal, items)
 	var out []byte
 	if isJSON {
 		out, err = resp.MarshalJSON()

@@ -44,11 +44,21 @@ type Store struct {
 	limit   int
 	kinds   map[string][]any
 	dropped int
+	// counted: entries only counted, not kept, by what they were counted as (see Count).
+	counted map[string]int
 }
 
 // NewStore keeps at most limit entries per kind; past that it counts what it drops.
 func NewStore(limit int) *Store {
-	return &Store{limit: limit, kinds: map[string][]any{}}
+	return &Store{limit: limit, kinds: map[string][]any{}, counted: map[string]int{}}
+}
+
+// Count records that n entries under name arrived without keeping them: load tests flood a
+// stand-in with data whose content nobody reads, and keeping it would crowd out the evidence.
+func (s *Store) Count(name string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counted[name] += n
 }
 
 // Add appends entries of one kind (e.g. "spans", "requests").
@@ -70,6 +80,7 @@ func (s *Store) Reset() {
 	defer s.mu.Unlock()
 	s.kinds = map[string][]any{}
 	s.dropped = 0
+	s.counted = map[string]int{}
 }
 
 // Snapshot returns a copy with every declared kind present (empty lists rather than absent),
@@ -91,6 +102,11 @@ func (s *Store) Snapshot(kinds ...string) map[string]any {
 	}
 	out["counts"] = counts
 	out["dropped"] = s.dropped
+	counted := map[string]int{}
+	for k, v := range s.counted {
+		counted[k] = v
+	}
+	out["counted"] = counted
 	return out
 }
 
