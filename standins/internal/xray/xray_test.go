@@ -3,8 +3,6 @@ package xray
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,7 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/cruddur/standins/internal/sigv4"
 )
 
 type clock struct{ t time.Time }
@@ -184,9 +183,8 @@ func call(t *testing.T, ts *httptest.Server, path string, body any, secret strin
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, ts.URL+path, bytes.NewReader(raw))
 	req.Header.Set("Content-Type", "application/json")
 	if secret != "" {
-		sum := sha256.Sum256(raw)
 		creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "xray", "us-east-1", time.Now()); err != nil {
+		if err := sigv4.Sign(req, raw, creds, "xray", "us-east-1", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
