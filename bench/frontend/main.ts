@@ -4,7 +4,7 @@
  * one run on the real compose stack (`make bench-frontend`).
  *
  * Same build, same server: "without" is the page with `telemetry.enabled: false` in its
- * /config.json (rewritten in flight by the browser's request routing), which downloads no
+ * /config.json (answered in flight through the DevTools protocol), which downloads no
  * telemetry chunk at all (main.tsx imports it only when enabled). Two visits, side by side:
  * "first" (the HTTP cache and with it the CORS preflight cache disabled: every file and the
  * API's preflight are fetched) and "repeat" (cache on, after one unmeasured load per mode: what a
@@ -80,7 +80,21 @@ async function loadOnce(browser: BrowserSession, url: string, served: ServedConf
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: visit === 'first' });
     await page.addInitScript(OBSERVE_FIRST_FEED);
     const config = { ...served, telemetry: { ...served.telemetry, enabled: mode === 'with telemetry' } };
-    await page.route('**/config.json', (route) => route.fulfill({ json: config }));
+    // Raw CDP interception of config.json alone: Playwright's page.route would turn the HTTP
+    // cache off for every request of the page, and with it the repeat visit.
+    const body = Buffer.from(JSON.stringify(config)).toString('base64');
+    cdp.on('Fetch.requestPaused', (event) => {
+      void cdp.send('Fetch.fulfillRequest', {
+        requestId: event.requestId,
+        responseCode: 200,
+        responseHeaders: [
+          { name: 'content-type', value: 'application/json' },
+          { name: 'cache-control', value: 'no-store' },
+        ],
+        body,
+      });
+    });
+    await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*/config.json', requestStage: 'Request' }] });
     await page.goto(url);
     // Functions, not strings: the page's CSP (script-src 'self') forbids evaluating strings.
     await page.waitForFunction(() => typeof Reflect.get(globalThis, '__firstFeedMs') === 'number', undefined, { timeout: 30_000 });
