@@ -10,17 +10,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
 	"google.golang.org/grpc"
 
@@ -93,21 +88,13 @@ func main() {
 		log.Printf("otlp-standin (%s): OTLP/gRPC on %s", *modeName, lis.Addr())
 	}
 
-	h := &http.Server{Addr: httpAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := h.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Fatalf("http serve: %v", err)
-		}
-	}()
+	h := record.StartHTTP(httpAddr, srv.Handler())
 	log.Printf("otlp-standin (%s): OTLP/HTTP on http://%s/v1/{traces,logs}, report at http://%s/standin/received", *modeName, httpAddr, httpAddr)
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
-	<-stop
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if g != nil {
-		g.GracefulStop()
-	}
-	_ = h.Shutdown(ctx)
+	record.UntilSignal(func(ctx context.Context) {
+		if g != nil {
+			g.GracefulStop()
+		}
+		_ = h.Shutdown(ctx)
+	})
 }

@@ -5,14 +5,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"log"
-	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/cruddur/standins/internal/record"
 	"github.com/cruddur/standins/internal/rollbar"
@@ -27,18 +22,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h := &http.Server{Addr: *addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := h.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Fatalf("http serve: %v", err)
-		}
-	}()
+	h := record.StartHTTP(*addr, srv.Handler())
 	log.Printf("rollbar-standin: POST http://%s/api/1/item/, report at http://%s/standin/received", *addr, *addr)
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
-	<-stop
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = h.Shutdown(ctx)
+	record.UntilSignal(func(ctx context.Context) { _ = h.Shutdown(ctx) })
 }
