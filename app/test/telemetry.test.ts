@@ -118,6 +118,30 @@ describe('spans', () => {
     expect(response.headers.get('timing-allow-origin')).toBe('https://frontend.example.com');
   });
 
+  it('ends the server span when the response was sent, not when a busy event loop gets to close it', async () => {
+    // The handler sends its response, then keeps the event loop busy for BUSY_MS: Node's 'close'
+    // (where the instrumentation ends the span) can only come after that, the send came before.
+    const BUSY_MS = 80;
+    const busy = await listen((_req, res) => {
+      res.end('sent');
+      const until = performance.now() + BUSY_MS;
+      while (performance.now() < until) {
+        // the event loop is blocked, as by a GC or a large export
+      }
+    });
+    try {
+      const response = await fetch(`${busy.url}/sent-then-busy`);
+      expect(await response.text()).toBe('sent');
+      const all = await finishedSpans((found) => serverSpanFor(found, '/sent-then-busy') !== undefined);
+      const server = serverSpanFor(all, '/sent-then-busy');
+      expect(server?.ended).toBe(true);
+      const [seconds, nanos] = server?.duration ?? [BUSY_MS, 0];
+      expect(seconds * 1000 + nanos / 1e6).toBeLessThan(BUSY_MS / 2);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('names the request span by route and tags it with the user', async () => {
     const server = await request('/api/activities/home', { 'X-Cruddur-User-Handle': 'worf' });
     expect(server.name).toBe('GET /api/activities/home');

@@ -16,6 +16,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
+import { endServerSpanWhenSent } from './response-sent.ts';
 import { RetryingExporter } from './retrying-exporter.ts';
 import { type ChosenSampler, samplerFromEnvironment } from './sampler.ts';
 
@@ -96,6 +97,8 @@ export function createInstrumentations(options: Pick<TelemetryOptions, 'errorRep
       ignoreOutgoingRequestHook: isIgnoredOutgoing,
       // A client call with no request around it (timers, start-up) is noise, not a trace.
       requireParentforOutgoingSpans: true,
+      // Server spans end when the response was sent, not when Node emits 'close' (response-sent.ts).
+      responseHook: endServerSpanWhenSent,
     }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
     // No Express instrumentation: the request span is named by route by `routeName()`
