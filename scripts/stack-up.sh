@@ -83,7 +83,7 @@ fi
 cat <<SUMMARY
 
 Cruddur is up.
-  web front end    http://localhost:${FRONTEND_PORT:-3000}/   (its spans: collector browser ingest 127.0.0.1:${OTELCOL_BROWSER_PORT:-4328})
+  web front end    http://localhost:${FRONTEND_PORT:-3000}/   (its spans: nginx 127.0.0.1:${OTELCOL_BROWSER_PORT:-4328} -> collector browser ingest)
   API              http://127.0.0.1:${APP_PORT:-4567}/api/activities/home
   collector        OTLP gRPC 127.0.0.1:${OTLP_GRPC_PORT:-4317}, HTTP 127.0.0.1:${OTLP_HTTP_PORT:-4318}, X-Ray daemon udp/tcp 127.0.0.1:${XRAY_DAEMON_PORT:-2000}
                    health http://127.0.0.1:${OTELCOL_HEALTH_PORT:-13133}/  own metrics http://127.0.0.1:${OTELCOL_METRICS_PORT:-8888}/metrics

@@ -337,3 +337,33 @@ describe('a page on another origin', () => {
     expect(received.filter((span) => span.traceId === refusedTrace)).toEqual([]);
   });
 });
+
+describe('the page telemetry endpoint (nginx in front of the collector browser receiver)', () => {
+  it('refuses an oversized body with 413 and malformed OTLP with 400, and the next span still arrives', async () => {
+    const endpoint = `http://127.0.0.1:${String(stack.ports.OTELCOL_BROWSER_PORT)}/v1/traces`;
+    const post = (body: string | Uint8Array, contentType = 'application/json'): Promise<Response> =>
+      fetch(endpoint, { method: 'POST', headers: { 'content-type': contentType, origin: stack.frontendUrl }, body });
+    // 1 MiB is the limit, as the receiver's max_request_body_size: just over it is refused by
+    // nginx before the collector reads a byte.
+    const oversized = await post(JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(1_100_000) }));
+    expect(oversized.status).toBe(413);
+    // Malformed OTLP passes nginx and is refused by the receiver itself.
+    const truncated = await post('{"resourceSpans": [');
+    expect(truncated.status).toBe(400);
+    expect((await post(new Uint8Array([0xff, 0xff, 0x01]), 'application/x-protobuf')).status).toBe(400);
+    // Only POST /v1/traces is forwarded.
+    expect((await fetch(endpoint.replace('/v1/traces', '/v1/logs'), { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(endpoint)).status).toBe(403);
+    // The collector stayed up and takes the next span, with the front end's origin allowed.
+    const traceId = newXrayCompatibleTraceId();
+    const accepted = await post(otlpJsonSpan(traceId));
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers.get('access-control-allow-origin')).toBe(stack.frontendUrl);
+    await waitFor(
+      'the span sent after the refused bodies',
+      async () => ((await honeycombReport(stack.honeycombUrl)).spans.some((span) => span.traceId === traceId) ? true : undefined),
+      30_000,
+      300,
+    );
+  });
+});

@@ -21,8 +21,9 @@ const DOCUMENTED_PUBLISHED = [
   'otel-collector 2000/tcp',
   'otel-collector 13133/tcp',
   'otel-collector 8888/tcp',
-  'otel-collector 4328/tcp',
   'frontend 3000/tcp',
+  // The page's telemetry endpoint: nginx in front of the collector's browser receiver.
+  'frontend 4328/tcp',
   'honeycomb-standin 14318/tcp',
   'rollbar-standin 18080/tcp',
   'moto 5000/tcp',

@@ -76,15 +76,23 @@ export async function containerLogs(id: string): Promise<string> {
   return stdout + stderr;
 }
 
-export async function exec(id: string, command: readonly string[]): Promise<{ code: number; output: string }> {
+/** `docker <args>` with its exit status and output, never throwing on a non-zero status. */
+async function outcome(args: readonly string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run('docker', ['exec', id, ...command], { maxBuffer: BIG });
+    const { stdout, stderr } = await run('docker', args, { maxBuffer: BIG });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };
     return { code: typeof failed.code === 'number' ? failed.code : -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
   }
 }
+
+export const exec = (id: string, command: readonly string[]): Promise<{ code: number; output: string }> =>
+  outcome(['exec', id, ...command]);
+
+/** A throwaway container of `image` with `environment`, run to its exit (a start-up check's verdict). */
+export const runOnce = (image: string, environment: Readonly<Record<string, string>>): Promise<{ code: number; output: string }> =>
+  outcome(['run', '--rm', ...Object.entries(environment).flatMap(([name, value]) => ['-e', `${name}=${value}`]), image]);
 
 /** What an image carries besides its files: environment, labels, and every build step. */
 export async function imageMetadata(image: string): Promise<string> {

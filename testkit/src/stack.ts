@@ -30,9 +30,11 @@ type PortVariable = (typeof PORT_VARIABLES)[number];
 /** Every other variable docker-compose.yml reads, fixed to the offline defaults. */
 const IMAGE_TAG = process.env.IMAGE_TAG ?? 'dev';
 
-const PINNED_ENVIRONMENT: Record<string, string> = {
-  // IMAGE_TAG (the build's tag, mk/build.mk) picks a set of images built side by side with
-  // another, e.g. a branch's, so two checkouts on one engine do not test each other's images.
+/**
+ * The stack's images. IMAGE_TAG (the build's tag, mk/build.mk) picks a set of images built side by
+ * side with another, e.g. a branch's, so two checkouts on one engine do not test each other's images.
+ */
+export const STACK_IMAGES = {
   APP_IMAGE: `cruddur/app:${IMAGE_TAG}`,
   COLLECTOR_IMAGE: `cruddur/otel-collector:${IMAGE_TAG}`,
   OTLP_STANDIN_IMAGE: `cruddur/otlp-standin:${IMAGE_TAG}`,
@@ -41,6 +43,10 @@ const PINNED_ENVIRONMENT: Record<string, string> = {
   XRAY_STANDIN_IMAGE: `cruddur/xray-standin:${IMAGE_TAG}`,
   FRONTEND_IMAGE: `cruddur/frontend:${IMAGE_TAG}`,
   VIEWER_IMAGE: `cruddur/otel-desktop-viewer:${IMAGE_TAG}`,
+} as const;
+
+const PINNED_ENVIRONMENT: Record<string, string> = {
+  ...STACK_IMAGES,
   HONEYCOMB_API_KEY: 'integration-honeycomb-key',
   ROLLBAR_ACCESS_TOKEN: 'integration-rollbar-token',
   ROLLBAR_ENDPOINT: 'http://rollbar-standin:18080/api/1/item/',
