@@ -83,21 +83,29 @@ async function loadOnce(browser: BrowserSession, url: string, served: ServedConf
     // Raw CDP interception of config.json alone: Playwright's page.route would turn the HTTP
     // cache off for every request of the page, and with it the repeat visit.
     const body = Buffer.from(JSON.stringify(config)).toString('base64');
+    // A failed fulfilment (the page closing under it) is kept and reported after the load, not
+    // left as an unhandled rejection that would end the run with its stack still up.
+    let fulfilFailure: unknown;
     cdp.on('Fetch.requestPaused', (event) => {
-      void cdp.send('Fetch.fulfillRequest', {
-        requestId: event.requestId,
-        responseCode: 200,
-        responseHeaders: [
-          { name: 'content-type', value: 'application/json' },
-          { name: 'cache-control', value: 'no-store' },
-        ],
-        body,
-      });
+      cdp
+        .send('Fetch.fulfillRequest', {
+          requestId: event.requestId,
+          responseCode: 200,
+          responseHeaders: [
+            { name: 'content-type', value: 'application/json' },
+            { name: 'cache-control', value: 'no-store' },
+          ],
+          body,
+        })
+        .catch((error: unknown) => {
+          fulfilFailure ??= error;
+        });
     });
     await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*/config.json', requestStage: 'Request' }] });
     await page.goto(url);
     // Functions, not strings: the page's CSP (script-src 'self') forbids evaluating strings.
     await page.waitForFunction(() => typeof Reflect.get(globalThis, '__firstFeedMs') === 'number', undefined, { timeout: 30_000 });
+    if (fulfilFailure !== undefined) throw new Error('answering config.json through CDP failed', { cause: fulfilFailure });
     const measured = await page.evaluate(readLoad);
     return { firstFeedMs: measured.firstFeedMs, resources: Object.fromEntries(measured.resources) };
   } finally {
