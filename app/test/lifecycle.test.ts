@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 
@@ -8,6 +5,7 @@ import { parseConfig } from '../src/config.ts';
 import { disabledReporter } from '../src/errors/reporter.ts';
 import { createShutdown } from '../src/lifecycle/shutdown.ts';
 import { setActiveTelemetry, shutdownTelemetry } from '../src/telemetry/handle.ts';
+import { listen } from '@cruddur/testkit/http';
 
 const silent = pino({ level: 'silent' });
 
@@ -18,12 +16,10 @@ describe('graceful shutdown', () => {
     const requestArrived = new Promise<void>((resolve) => {
       arrived = resolve;
     });
-    const server = createServer((_req, res) => {
+    const { server, url } = await listen((_req, res) => {
       release = () => res.end('done');
       arrived();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const steps: string[] = [];
     const exit = vi.fn((code: number) => steps.push(`exit ${code}`));
     const shutdown = createShutdown({
