@@ -44,11 +44,12 @@ const HEALTH = 13_133;
 const APP_PORT = 4567;
 
 // The collector's environment in both platforms: listen on every interface only where another
-// task/pod reaches it (the gateway); the agent shares the app's network namespace.
+// task/pod reaches it (the gateway); the agent shares the app's network namespace. The agent
+// writes the logs (cloudwatch-otlp.yaml: region and log group); the gateway only X-Ray traces.
 const collectorEnv = (role: Role): Record<string, string> =>
   role === 'agent'
-    ? { OTELCOL_LISTEN_HOST: '127.0.0.1', OTELCOL_GATEWAY_PORT: String(OTLP) }
-    : { OTELCOL_LISTEN_HOST: '0.0.0.0', AWS_REGION: 'us-east-1', CLOUDWATCH_LOG_GROUP: 'cruddur' };
+    ? { OTELCOL_LISTEN_HOST: '127.0.0.1', OTELCOL_GATEWAY_PORT: String(OTLP), AWS_REGION: 'us-east-1', CLOUDWATCH_LOG_GROUP: 'cruddur' }
+    : { OTELCOL_LISTEN_HOST: '0.0.0.0', AWS_REGION: 'us-east-1' };
 
 // ---- Kubernetes ---------------------------------------------------------------------------
 

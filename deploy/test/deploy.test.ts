@@ -97,6 +97,43 @@ describe('no drift: the configs embedded are the files in otel-collector/config,
   });
 });
 
+describe('logs keep their direct path: the agent writes CloudWatch Logs, the gateway has no log file', () => {
+  const cfn = JSON.parse(readText('deploy/ecs/cloudformation.json')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  interface Statement {
+    Action: string[];
+    Resource: string | string[];
+  }
+
+  it('the agent carries cloudwatch-otlp.yaml and its signer; the gateway neither log file', () => {
+    expect(deploymentFiles(ROLES.agent.profile, [])).toEqual(
+      expect.arrayContaining(['otel-collector/config/aws-sigv4.yaml', 'otel-collector/config/cloudwatch-otlp.yaml']),
+    );
+    for (const f of [
+      'otel-collector/config/cloudwatch.yaml',
+      'otel-collector/config/cloudwatch-otlp.yaml',
+      'otel-collector/config/honeycomb-logs.yaml',
+    ]) {
+      expect(deploymentFiles(ROLES.gateway.profile, [])).not.toContain(f);
+    }
+  });
+
+  it("the app task's role (the agent's) may put log events into the group the agent writes", () => {
+    const td = JSON.parse(readText('deploy/ecs/task-definition-app.json')) as {
+      containerDefinitions: Array<{ name: string; environment?: Array<{ name: string; value: string }> }>;
+    };
+    const env = td.containerDefinitions.find((c) => c.name === 'otel-agent')?.environment ?? [];
+    const group = env.find((e) => e.name === 'CLOUDWATCH_LOG_GROUP')?.value;
+    expect(group).toBe('cruddur');
+    expect(env.find((e) => e.name === 'AWS_REGION')?.value).toBe('us-east-1');
+    const role = cfn.Resources.CollectorTaskRole?.Properties as { Policies: Array<{ PolicyDocument: { Statement: Statement[] } }> };
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const put = statements.find((st) => st.Action.includes('logs:PutLogEvents'));
+    expect(put?.Resource).toBe(`arn:aws:logs:*:*:log-group:${String(group)}:log-stream:*`);
+  });
+});
+
 // Each validator starts a Python interpreter twice; cfn-lint takes ~10 s a run on a busy machine.
 const VALIDATOR_TIMEOUT_MS = 90_000;
 

@@ -46,7 +46,7 @@ const OWNED: Record<string, string[]> = {
   [daemonConfig]: ['traces/xray-daemon'],
   [config('browser')]: ['traces/browser'],
   [config('viewer')]: ['traces/viewer', 'logs/viewer'],
-  [config('agent')]: ['traces/agent', 'logs/agent'],
+  [config('agent')]: ['traces/agent'],
 };
 
 // The receivers for foreign input loop into the shared one; every other pipeline reads the shared one.

@@ -2,17 +2,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tracesInXray } from '@cruddur/testkit/backends';
 import { type Collector, startCollector } from '@cruddur/testkit/collector';
+import { metricSum } from '@cruddur/testkit/metrics';
 import { agentCollectorBin, repoRoot } from '@cruddur/testkit/paths';
 import { newSpanId } from '@cruddur/testkit/trace-ids';
 import { sleep, waitFor } from '@cruddur/testkit/processes';
-import { type Honeycomb, type Moto, startHoneycomb, startMoto } from '@cruddur/testkit/standins';
-import { postSpans, type SyntheticSpan, type SyntheticTrace, syntheticTrace } from '@cruddur/testkit/synthetic-traces';
+import { type AwsOtlp, type Honeycomb, type Moto, startAwsOtlp, startHoneycomb, startMoto } from '@cruddur/testkit/standins';
+import { logsOf, postLogs, postSpans, type SyntheticSpan, type SyntheticTrace, syntheticTrace } from '@cruddur/testkit/synthetic-traces';
 import { deploymentFiles } from '../profiles.ts';
 
 // The agent -> gateway tier as local processes: 2 agents (profile agent-static, the agent build)
 // route by trace id to 3 gateways (profile gateway + stand-in overlays, the main build). Each
 // gateway sends Honeycomb to its OWN Honeycomb stand-in, so the stand-in that holds a trace names
-// the gateway that decided it. X-Ray is one moto for all three.
+// the gateway that decided it. X-Ray is one moto for all three. The agents' logs go straight to
+// CloudWatch Logs' OTLP endpoint: the OTLP stand-in in its aws mode, which checks SigV4.
 
 const GATEWAYS = 3;
 const configFiles = (name: string, standins: 'all' | []): string[] => deploymentFiles(name, standins).map((f) => path.join(repoRoot, f));
@@ -26,7 +28,7 @@ interface Tier {
   stop: () => Promise<void>;
 }
 
-async function startTier(motoStandin: Moto, gatewayEnv: Record<string, string>): Promise<Tier> {
+async function startTier(motoStandin: Moto, awsOtlpStandin: AwsOtlp, gatewayEnv: Record<string, string>): Promise<Tier> {
   const honeycombs = await Promise.all(Array.from({ length: GATEWAYS }, () => startHoneycomb()));
   const gateways: Collector[] = [];
   for (const [i, honeycomb] of honeycombs.entries()) {
@@ -48,7 +50,8 @@ async function startTier(motoStandin: Moto, gatewayEnv: Record<string, string>):
       await startCollector({
         name: `agent-${String(i)}`,
         binary: agentCollectorBin,
-        configs: configFiles('agent-static', []),
+        configs: configFiles('agent-static', 'all'),
+        awsOtlpEndpoint: awsOtlpStandin.url,
         env: {
           OTELCOL_GATEWAY_ENDPOINTS: endpoints,
           OTELCOL_GATEWAY_HOST: '127.0.0.1',
@@ -118,18 +121,19 @@ function settled<T>(what: string, read: () => Promise<T>, size: (value: T) => nu
 }
 
 let moto: Moto;
+let awsOtlp: AwsOtlp;
 beforeAll(async () => {
-  moto = await startMoto();
+  [moto, awsOtlp] = await Promise.all([startMoto(), startAwsOtlp()]);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await Promise.all([moto?.stop(), awsOtlp?.stop()]);
 });
 
 /** A tier for the enclosing describe block: started before its tests, stopped after. */
 function tierFor(gatewayEnv: Record<string, string>): () => Tier {
   let tier: Tier | undefined;
   beforeAll(async () => {
-    tier = await startTier(moto, gatewayEnv);
+    tier = await startTier(moto, awsOtlp, gatewayEnv);
   });
   afterAll(async () => {
     await tier?.stop();
@@ -207,6 +211,73 @@ describe('routing by trace id, and the rate caps under a burst (both shares 100%
     expect(inXray.size).toBeGreaterThan(0);
     console.log(
       `cap: burst of ${String(offered)} spans in ${String(Date.now() - sentAt)} ms; Honeycomb kept ${keptSpans.join('/')} spans per gateway (bound ${String(Math.floor(120 + 2 * elapsedS))} each); X-Ray kept ${String(inXray.size)} of ${String(burst.length)} traces at 100% (bound ${String(Math.floor((GATEWAYS * (20 + elapsedS)) / 3))})`,
+    );
+  });
+});
+
+describe('logs keep their direct path (shipped shares and caps)', () => {
+  const tier = tierFor({});
+
+  it('every log record reaches CloudWatch Logs signed, straight from its agent with its trace id; none crosses a gateway', async () => {
+    // 20 traces of 3 spans, one correlated record per span: 60 records, half through each agent.
+    const traces = Array.from({ length: 20 }, () => syntheticTrace());
+    const records = traces.flatMap(logsOf);
+    await sendThroughAgents(tier(), traces);
+    await Promise.all(traces.map((t, i) => postLogs(agentUrl(tier().agents[i % 2]), logsOf(t))));
+    const bySpan = new Map(records.map((r) => [r.spanId, r]));
+
+    const atCloudWatch = await waitFor(
+      `${String(records.length)} log records at the CloudWatch OTLP stand-in`,
+      async () => {
+        const found = (await awsOtlp.received()).logs.filter((l) => bySpan.has(l.spanId));
+        return found.length >= records.length ? found : undefined;
+      },
+      60_000,
+    );
+    // Each record once, with the trace and span ids, body and severity it was sent with.
+    expect(atCloudWatch).toHaveLength(records.length);
+    for (const log of atCloudWatch) {
+      const sent = bySpan.get(log.spanId);
+      expect(log).toMatchObject({
+        traceId: sent?.traceId,
+        body: sent?.body,
+        severityText: sent?.severityText,
+        logGroup: 'cruddur',
+        logStream: 'otel-collector',
+        resource: { 'service.name': 'cruddur-backend' },
+      });
+    }
+    // Every request to the Logs endpoint was signed for `logs` in the region, routing headers covered.
+    const logRequests = (await awsOtlp.received()).requests.filter((r) => r.signal === 'logs');
+    expect(logRequests.length).toBeGreaterThan(0);
+    for (const r of logRequests) {
+      expect(r, JSON.stringify(r)).toMatchObject({ authorized: true, status: 200 });
+      expect(r.auth).toMatchObject({ service: 'logs', region: awsOtlp.access.region });
+      expect(r.auth?.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'x-aws-log-group', 'x-aws-log-stream']));
+    }
+    // Sent by the agents themselves: their CloudWatch exporter counted every record ...
+    const agentMetrics = await Promise.all(tier().agents.map((a) => a.metrics()));
+    const sentByAgents = agentMetrics.map((m) => metricSum(m, 'otelcol_exporter_sent_log_records', { exporter: 'otlp_http/cloudwatch' }));
+    expect(sentByAgents.reduce((a, b) => a + b, 0)).toBe(records.length);
+    for (const n of sentByAgents) expect(n).toBe(records.length / 2);
+    // ... and no gateway received a record, nor sent one to its vendors, while the traces did cross.
+    const gatewayMetrics = await Promise.all(tier().gateways.map((g) => g.metrics()));
+    for (const m of gatewayMetrics) {
+      for (const name of [
+        'otelcol_receiver_accepted_log_records',
+        'otelcol_receiver_refused_log_records',
+        'otelcol_exporter_sent_log_records',
+      ]) {
+        expect(metricSum(m, name), name).toBe(0);
+      }
+    }
+    expect(gatewayMetrics.reduce((n, m) => n + metricSum(m, 'otelcol_receiver_accepted_spans'), 0)).toBeGreaterThanOrEqual(
+      traces.length * 3,
+    );
+    const heldByGatewayVendors = (await Promise.all(tier().honeycombs.map((h) => h.received()))).flatMap((r) => r.logs);
+    expect(heldByGatewayVendors).toEqual([]);
+    console.log(
+      `logs: ${String(atCloudWatch.length)}/${String(records.length)} records at CloudWatch, each with its trace id, in ${String(logRequests.length)} requests all signed for logs; sent by agents ${sentByAgents.join('/')}; at the gateways 0`,
     );
   });
 });

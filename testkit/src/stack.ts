@@ -189,7 +189,8 @@ export interface GatewayStackOptions {
 /**
  * The compose profile `gateway` (GATEWAY_REPLICAS gateways behind one agent that resolves them
  * through Docker's DNS) with the Honeycomb stand-in and moto, through Testcontainers, on free
- * 127.0.0.1 ports. The collector files are the `gateway` (with its stand-ins) and `agent` profiles.
+ * 127.0.0.1 ports. The collector files are the `gateway` and `agent` profiles, each with its
+ * stand-ins (the agent's logs go to the aws-otlp stand-in directly).
  */
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const ports = {
@@ -197,6 +198,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     MOTO_PORT: await freePort(),
     AGENT_OTLP_GRPC_PORT: await freePort(),
     AGENT_OTLP_HTTP_PORT: await freePort(),
+    AWS_OTLP_STANDIN_PORT: await freePort(),
   };
   const projectName = `${options.projectPrefix ?? 'cruddur-gw'}-${process.pid}`;
   const environment = {
@@ -204,7 +206,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     ...PINNED_ENVIRONMENT,
     OTELCOL_ARGS: 'unused',
     OTELCOL_GATEWAY_ARGS: collectorArgs(deploymentFiles('gateway', 'all')).join(' '),
-    OTELCOL_AGENT_ARGS: collectorArgs(deploymentFiles('agent', [])).join(' '),
+    OTELCOL_AGENT_ARGS: collectorArgs(deploymentFiles('agent', 'all')).join(' '),
     ...options.env,
   };
   const executable = composeExecutable();
@@ -215,7 +217,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     .withDefaultWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(120_000)
     .withClientOptions(executable ? { executable } : {});
-  const services = ['honeycomb-standin', 'moto', 'gateway', 'otel-agent'];
+  const services = ['honeycomb-standin', 'moto', 'aws-otlp-standin', 'gateway', 'otel-agent'];
   let started: StartedDockerComposeEnvironment;
   try {
     started = await compose.up(services);
