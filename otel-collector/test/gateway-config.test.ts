@@ -181,13 +181,24 @@ describe('agent', () => {
       expect(cw.logs_endpoint).toBe('https://logs.us-east-1.amazonaws.com/v1/logs');
       expect(cw.auth.authenticator).toBe('sigv4auth/logs');
       expect(merged.service?.extensions).toContain('sigv4auth/logs');
-      // Nothing but the trace-id-routed loadbalancing exporter knows the gateways.
+      // Nothing but the trace-id-routed loadbalancing exporter knows the gateways (the static list's
+      // 10.0.0.x, the DNS name `gateway`); the daemon role's loopback goes to the agent itself.
       const gatewayBound = Object.entries(merged.exporters ?? {})
-        .filter(([, e]) => JSON.stringify(e).includes('4317') || JSON.stringify(e).includes('gateway'))
+        .filter(([, e]) => /10\.0\.0\.|"gateway(:\d+)?"/.test(JSON.stringify(e)))
         .map(([id]) => id);
       expect(gatewayBound).toEqual(['loadbalancing/gateway']);
     },
   );
+
+  it.each(['agent', 'agent-static'])('%s: plays the X-Ray daemon, its segments looped into the trace-id-routed traces path', (name) => {
+    const merged = printConfig(name);
+    expect(merged.service?.pipelines?.['traces/xray-daemon']).toMatchObject({ receivers: ['awsxray'], exporters: ['otlp_grpc/loopback'] });
+    // The loopback reaches the agent's own OTLP receiver, which feeds traces/agent.
+    expect(merged.exporters?.['otlp_grpc/loopback']).toMatchObject({ endpoint: '127.0.0.1:4317' });
+    expect(merged.service?.pipelines?.['traces/agent']?.receivers).toEqual(['otlp']);
+    const awsxray = merged.receivers?.awsxray as { endpoint: string; transport: string; proxy_server: { endpoint: string } };
+    expect(awsxray).toMatchObject({ transport: 'udp', endpoint: '0.0.0.0:2000', proxy_server: { endpoint: '0.0.0.0:2000' } });
+  });
 
   it('the gateway has no logs pipeline: nothing sends it logs', () => {
     const files = deploymentFiles('gateway', []).map((f) => path.join(repoRoot, f));

@@ -1,12 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { CreateSamplingRuleCommand, type SamplingRule, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tracesInXray } from '@cruddur/testkit/backends';
+import { clientConfig, tracesInXray } from '@cruddur/testkit/backends';
 import { type Collector, startCollector } from '@cruddur/testkit/collector';
 import { metricSum } from '@cruddur/testkit/metrics';
 import { agentCollectorBin, repoRoot } from '@cruddur/testkit/paths';
 import { newSpanId } from '@cruddur/testkit/trace-ids';
+import { sendDaemonSegment } from '@cruddur/testkit/xray-daemon-client';
 import { sleep, waitFor } from '@cruddur/testkit/processes';
-import { type AwsOtlp, type Honeycomb, type Moto, startAwsOtlp, startHoneycomb, startMoto } from '@cruddur/testkit/standins';
+import {
+  type AwsOtlp,
+  type Honeycomb,
+  type Moto,
+  REGION,
+  startAwsOtlp,
+  startHoneycomb,
+  startMoto,
+  startXrayStandin,
+  type XrayStandin,
+} from '@cruddur/testkit/standins';
 import { logsOf, postLogs, postSpans, type SyntheticSpan, type SyntheticTrace, syntheticTrace } from '@cruddur/testkit/synthetic-traces';
 import { deploymentFiles } from '../profiles.ts';
 
@@ -14,7 +28,9 @@ import { deploymentFiles } from '../profiles.ts';
 // route by trace id to 3 gateways (profile gateway + stand-in overlays, the main build). Each
 // gateway sends Honeycomb to its OWN Honeycomb stand-in, so the stand-in that holds a trace names
 // the gateway that decided it. X-Ray is one moto for all three. The agents' logs go straight to
-// CloudWatch Logs' OTLP endpoint: the OTLP stand-in in its aws mode, which checks SigV4.
+// CloudWatch Logs' OTLP endpoint: the OTLP stand-in in its aws mode, which checks SigV4. Each
+// agent also plays the X-Ray daemon (as the single tier does): its sampling proxy relays to the
+// X-Ray control-plane stand-in.
 
 const GATEWAYS = 3;
 const configFiles = (name: string, standins: 'all' | []): string[] => deploymentFiles(name, standins).map((f) => path.join(repoRoot, f));
@@ -28,7 +44,13 @@ interface Tier {
   stop: () => Promise<void>;
 }
 
-async function startTier(motoStandin: Moto, awsOtlpStandin: AwsOtlp, gatewayEnv: Record<string, string>): Promise<Tier> {
+interface Standins {
+  readonly moto: Moto;
+  readonly awsOtlp: AwsOtlp;
+  readonly xray: XrayStandin;
+}
+
+async function startTier(standins: Standins, gatewayEnv: Record<string, string>): Promise<Tier> {
   const honeycombs = await Promise.all(Array.from({ length: GATEWAYS }, () => startHoneycomb()));
   const gateways: Collector[] = [];
   for (const [i, honeycomb] of honeycombs.entries()) {
@@ -36,7 +58,7 @@ async function startTier(motoStandin: Moto, awsOtlpStandin: AwsOtlp, gatewayEnv:
       await startCollector({
         name: `gateway-${String(i)}`,
         configs: configFiles('gateway', 'all'),
-        awsEndpoint: motoStandin.url,
+        awsEndpoint: standins.moto.url,
         honeycombEndpoint: honeycomb.grpcEndpoint,
         env: { GATEWAY_DECISION_WAIT: '2s', ...gatewayEnv },
       }),
@@ -51,7 +73,8 @@ async function startTier(motoStandin: Moto, awsOtlpStandin: AwsOtlp, gatewayEnv:
         name: `agent-${String(i)}`,
         binary: agentCollectorBin,
         configs: configFiles('agent-static', 'all'),
-        awsOtlpEndpoint: awsOtlpStandin.url,
+        awsOtlpEndpoint: standins.awsOtlp.url,
+        xrayControlEndpoint: standins.xray.url,
         env: {
           OTELCOL_GATEWAY_ENDPOINTS: endpoints,
           OTELCOL_GATEWAY_HOST: '127.0.0.1',
@@ -122,18 +145,19 @@ function settled<T>(what: string, read: () => Promise<T>, size: (value: T) => nu
 
 let moto: Moto;
 let awsOtlp: AwsOtlp;
+let xray: XrayStandin;
 beforeAll(async () => {
-  [moto, awsOtlp] = await Promise.all([startMoto(), startAwsOtlp()]);
+  [moto, awsOtlp, xray] = await Promise.all([startMoto(), startAwsOtlp(), startXrayStandin()]);
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), awsOtlp?.stop()]);
+  await Promise.all([moto?.stop(), awsOtlp?.stop(), xray?.stop()]);
 });
 
 /** A tier for the enclosing describe block: started before its tests, stopped after. */
 function tierFor(gatewayEnv: Record<string, string>): () => Tier {
   let tier: Tier | undefined;
   beforeAll(async () => {
-    tier = await startTier(moto, awsOtlp, gatewayEnv);
+    tier = await startTier({ moto, awsOtlp, xray }, gatewayEnv);
   });
   afterAll(async () => {
     await tier?.stop();
@@ -278,6 +302,96 @@ describe('logs keep their direct path (shipped shares and caps)', () => {
     expect(heldByGatewayVendors).toEqual([]);
     console.log(
       `logs: ${String(atCloudWatch.length)}/${String(records.length)} records at CloudWatch, each with its trace id, in ${String(logRequests.length)} requests all signed for logs; sent by agents ${sentByAgents.join('/')}; at the gateways 0`,
+    );
+  });
+});
+
+describe('the X-Ray daemon role in the agent sidecar (both shares 100%)', () => {
+  const tier = tierFor({ GATEWAY_HONEYCOMB_PERCENT: '100', GATEWAY_XRAY_PERCENT: '100' });
+  const daemonUrl = (agent: Collector | undefined): string => `http://127.0.0.1:${String(agent?.ports.daemon ?? 0)}`;
+
+  it("relays the app sampler's unsigned GetSamplingRules and SamplingTargets to X-Ray, signed, from either agent", async () => {
+    // The seeds' rule, as make aws-setup applies it.
+    const { SamplingRule: rule } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'aws/json/xray.json'), 'utf8')) as {
+      SamplingRule: SamplingRule;
+    };
+    await new XRayClient(clientConfig(xray.access)).send(new CreateSamplingRuleCommand({ SamplingRule: rule }));
+    const before = (await xray.report()).calls.length;
+    const clientId = randomBytes(12).toString('hex');
+    for (const agent of tier().agents) {
+      // What @opentelemetry/sampler-aws-xray POSTs to its endpoint: no signature, no credentials.
+      const rules = await fetch(`${daemonUrl(agent)}/GetSamplingRules`, { method: 'POST', body: '{}' });
+      expect(rules.status).toBe(200);
+      const body = (await rules.json()) as { SamplingRuleRecords: Array<{ SamplingRule: SamplingRule }> };
+      expect(body.SamplingRuleRecords.find((r) => r.SamplingRule.RuleName === 'Cruddur')?.SamplingRule).toMatchObject({
+        FixedRate: 0.1,
+        ReservoirSize: 5,
+        ServiceName: 'cruddur-backend',
+      });
+      const targets = await fetch(`${daemonUrl(agent)}/SamplingTargets`, {
+        method: 'POST',
+        body: JSON.stringify({
+          SamplingStatisticsDocuments: [
+            { RuleName: 'Cruddur', ClientID: clientId, Timestamp: Date.now() / 1000, RequestCount: 10, SampledCount: 2, BorrowCount: 0 },
+          ],
+        }),
+      });
+      expect(targets.status).toBe(200);
+      const answer = (await targets.json()) as {
+        SamplingTargetDocuments: Array<{ RuleName: string; FixedRate: number; ReservoirQuota: number }>;
+      };
+      expect(answer.SamplingTargetDocuments).toEqual([expect.objectContaining({ RuleName: 'Cruddur', FixedRate: 0.1, ReservoirQuota: 5 })]);
+    }
+    // Two agents, two calls each, every one signed by the agent for xray in the region.
+    const calls = (await xray.report()).calls.slice(before);
+    expect(calls.map((c) => c.operation)).toEqual(['GetSamplingRules', 'GetSamplingTargets', 'GetSamplingRules', 'GetSamplingTargets']);
+    for (const c of calls) expect(c).toMatchObject({ status: 200, signature: { service: 'xray', region: REGION } });
+    console.log(
+      `daemon proxy: ${String(calls.length)} sampling calls through 2 agents, all signed for xray (${REGION}), rule Cruddur 0.1 + 5/s served`,
+    );
+  });
+
+  it('a UDP segment sent to an agent reaches exactly one gateway, and Honeycomb and X-Ray through it', async () => {
+    const sent = await Promise.all(
+      tier().agents.map((agent, i) =>
+        sendDaemonSegment('127.0.0.1', agent?.ports.daemon ?? 0, { name: 'legacy-worker', annotations: { agent: i } }),
+      ),
+    );
+    const held = await waitFor(
+      'both segments at a gateway Honeycomb',
+      async () => {
+        const m = await spansByGateway(tier());
+        return sent.every((id) => m.has(id)) ? m : undefined;
+      },
+      60_000,
+    );
+    const gateways = sent.map((id) => {
+      const byGateway = held.get(id) ?? new Map<number, Set<string>>();
+      expect([...byGateway.keys()], id).toHaveLength(1);
+      expect([...byGateway.values()][0]?.size, id).toBe(1);
+      return [...byGateway.keys()][0];
+    });
+    const spans = (await Promise.all(tier().honeycombs.map((h) => h.received()))).flatMap((r) => r.spans);
+    for (const id of sent) expect(spans.find((sp) => sp.traceId === id)?.name, id).toBe('legacy-worker');
+    const inXray = await waitFor(
+      'both segments at X-Ray',
+      async () => {
+        const found = await tracesInXray(moto.access, sent);
+        return found.size === sent.length ? found : undefined;
+      },
+      60_000,
+      1000,
+    );
+    expect([...inXray].sort()).toEqual([...sent].sort());
+    // The agents received them on the daemon port, not as OTLP from outside. A valid segment
+    // counts twice in this counter (the UDP poller's and the receiver's operation:
+    // test/reliability/malformed-input.test.ts measured it on v0.156.0; v0.161.0 does the same).
+    const accepted = await Promise.all(
+      tier().agents.map(async (a) => metricSum(await a.metrics(), 'otelcol_receiver_accepted_spans', { receiver: 'awsxray' })),
+    );
+    expect(accepted).toEqual([2, 2]);
+    console.log(
+      `daemon segments: 2/2 through the agents' awsxray receiver (accepted_spans ${accepted.join('/')}), decided at gateways ${gateways.join(', ')}, 2/2 at X-Ray`,
     );
   });
 });

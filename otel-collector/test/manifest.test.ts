@@ -202,7 +202,8 @@ describe('builder-config-agent.yaml', () => {
   it('has loadbalancing and what base.yaml declares, nothing the agent does not need', () => {
     const names = (kind: Kind): string[] =>
       agent[kind].map((m) => Object.entries(adot.components[kind]).find(([, mod]) => mod === split(m.gomod).mod)?.[0] ?? '?');
-    expect(names('receivers')).toEqual(['otlp']);
+    // awsxray: the X-Ray daemon role (UDP segments, the sampling proxy the app's xray sampler polls).
+    expect(names('receivers').sort()).toEqual(['awsxray', 'otlp']);
     expect(names('exporters').sort()).toEqual(['debug', 'loadbalancing', 'otlp_grpc', 'otlp_http']);
     expect(names('processors').sort()).toEqual(['attributes', 'batch', 'filter', 'memory_limiter', 'resource', 'resource_detection']);
     // sigv4auth: the agent signs its logs to CloudWatch Logs' OTLP endpoint (cloudwatch-otlp.yaml).

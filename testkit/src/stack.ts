@@ -199,6 +199,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     AGENT_OTLP_GRPC_PORT: await freePort(),
     AGENT_OTLP_HTTP_PORT: await freePort(),
     AWS_OTLP_STANDIN_PORT: await freePort(),
+    XRAY_STANDIN_PORT: await freePort(),
+    AGENT_XRAY_DAEMON_PORT: await freePort({ udp: true }),
   };
   const projectName = `${options.projectPrefix ?? 'cruddur-gw'}-${process.pid}`;
   const environment = {
@@ -217,7 +219,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     .withDefaultWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(120_000)
     .withClientOptions(executable ? { executable } : {});
-  const services = ['honeycomb-standin', 'moto', 'aws-otlp-standin', 'gateway', 'otel-agent'];
+  const services = ['honeycomb-standin', 'moto', 'xray-standin', 'aws-otlp-standin', 'gateway', 'otel-agent'];
   let started: StartedDockerComposeEnvironment;
   try {
     started = await compose.up(services);
