@@ -176,6 +176,12 @@ export interface GatewayStack {
   readonly agentHttpUrl: string;
   readonly honeycombUrl: string;
   readonly aws: AwsAccess;
+  /** The CloudWatch Logs / X-Ray OTLP stand-in (aws mode), where the agent writes its logs directly. */
+  readonly awsOtlpUrl: string;
+  /** The X-Ray control-plane stand-in the agent's sampling proxy relays to, and the key pair it checks. */
+  readonly xrayControl: AwsAccess;
+  /** The agent's X-Ray daemon port on the host (UDP segments, TCP sampling proxy). */
+  readonly agentDaemonPort: number;
   down: () => Promise<void>;
 }
 
@@ -203,7 +209,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     AGENT_XRAY_DAEMON_PORT: await freePort({ udp: true }),
   };
   const projectName = `${options.projectPrefix ?? 'cruddur-gw'}-${process.pid}`;
-  const environment = {
+  const environment: Record<string, string> = {
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...PINNED_ENVIRONMENT,
     OTELCOL_ARGS: 'unused',
@@ -239,6 +245,14 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     agentHttpUrl: `http://127.0.0.1:${String(ports.AGENT_OTLP_HTTP_PORT)}`,
     honeycombUrl: `http://127.0.0.1:${String(ports.HONEYCOMB_STANDIN_PORT)}`,
     aws: { endpoint: `http://127.0.0.1:${String(ports.MOTO_PORT)}`, region: REGION, accessKeyId: 'standin', secretAccessKey: 'standin' },
+    awsOtlpUrl: `http://127.0.0.1:${String(ports.AWS_OTLP_STANDIN_PORT)}`,
+    xrayControl: {
+      endpoint: `http://127.0.0.1:${String(ports.XRAY_STANDIN_PORT)}`,
+      region: REGION,
+      accessKeyId: environment.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: environment.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+    agentDaemonPort: ports.AGENT_XRAY_DAEMON_PORT,
     async down() {
       await started.down({ removeVolumes: true });
     },
