@@ -42,13 +42,43 @@ const IMAGE = { app: 'cruddur/app:1.0.0', collector: 'cruddur/otel-collector:1.0
 const OTLP = 4317;
 const HEALTH = 13_133;
 const APP_PORT = 4567;
+/** The X-Ray daemon role in the agent (xray-daemon/daemon.yaml): UDP segments, TCP sampling proxy. */
+const XRAY_DAEMON = 2000;
+/**
+ * The app samples by the X-Ray rules (docs/sampling.md): @opentelemetry/sampler-aws-xray polls
+ * its agent's sampling proxy, which signs and relays to X-Ray with the task role. 127.0.0.1, not
+ * localhost (which may try [::1] first), and reachable because the app and its agent share the
+ * task's / pod's network namespace.
+ */
+export const SAMPLING_ENDPOINT = `http://127.0.0.1:${String(XRAY_DAEMON)}`;
+
+/** The app container's environment, the same on both platforms. */
+const appEnvironment = (): Array<{ name: string; value: string }> =>
+  Object.entries({
+    PORT: String(APP_PORT),
+    OTEL_SERVICE_NAME: 'cruddur-backend',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${String(OTLP)}`,
+    OTEL_TRACES_SAMPLER: 'xray',
+    OTEL_TRACES_SAMPLER_ARG: `endpoint=${SAMPLING_ENDPOINT},polling_interval=300`,
+  }).map(([name, value]) => ({ name, value }));
 
 // The collector's environment in both platforms: listen on every interface only where another
-// task/pod reaches it (the gateway); the agent shares the app's network namespace.
+// task/pod reaches it (the gateway); the agent shares the app's network namespace. The agent
+// writes the logs (cloudwatch-otlp.yaml: region and log group); the gateway only X-Ray traces.
+// The daemon role's sampling proxy is unauthenticated and signs whatever reaches it with the task
+// role, so it listens on the loopback only (XRAY_DAEMON_HOST): the app in the same task / pod
+// reaches it, nothing else on the network does.
 const collectorEnv = (role: Role): Record<string, string> =>
   role === 'agent'
-    ? { OTELCOL_LISTEN_HOST: '127.0.0.1', OTELCOL_GATEWAY_PORT: String(OTLP) }
-    : { OTELCOL_LISTEN_HOST: '0.0.0.0', AWS_REGION: 'us-east-1', CLOUDWATCH_LOG_GROUP: 'cruddur' };
+    ? {
+        OTELCOL_LISTEN_HOST: '127.0.0.1',
+        OTELCOL_GATEWAY_PORT: String(OTLP),
+        AWS_REGION: 'us-east-1',
+        CLOUDWATCH_LOG_GROUP: 'cruddur',
+        XRAY_DAEMON_HOST: '127.0.0.1',
+        XRAY_DAEMON_PORT: String(XRAY_DAEMON),
+      }
+    : { OTELCOL_LISTEN_HOST: '0.0.0.0', AWS_REGION: 'us-east-1' };
 
 // ---- Kubernetes ---------------------------------------------------------------------------
 
@@ -78,7 +108,13 @@ function k8sCollectorContainer(role: Role) {
         ? [{ name: 'HONEYCOMB_API_KEY', valueFrom: { secretKeyRef: { name: 'cruddur-honeycomb', key: 'api-key' } } }]
         : []),
     ],
-    ports: role === 'gateway' ? [{ name: 'otlp-grpc', containerPort: OTLP, protocol: 'TCP' }] : [],
+    ports:
+      role === 'gateway'
+        ? [{ name: 'otlp-grpc', containerPort: OTLP, protocol: 'TCP' }]
+        : [
+            { name: 'xray-daemon', containerPort: XRAY_DAEMON, protocol: 'UDP' },
+            { name: 'xray-sampling', containerPort: XRAY_DAEMON, protocol: 'TCP' },
+          ],
     // Agent: a sidecar next to a small app; gateway: tail sampling holds traces for decision_wait.
     resources:
       role === 'agent'
@@ -123,11 +159,7 @@ export function kubernetesDocuments(): unknown[] {
               name: 'app',
               image: IMAGE.app,
               ports: [{ name: 'http', containerPort: APP_PORT, protocol: 'TCP' }],
-              env: [
-                { name: 'PORT', value: String(APP_PORT) },
-                { name: 'OTEL_SERVICE_NAME', value: 'cruddur-backend' },
-                { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://127.0.0.1:${String(OTLP)}` },
-              ],
+              env: appEnvironment(),
               resources: { requests: { cpu: '250m', memory: '192Mi' }, limits: { cpu: '1', memory: '256Mi' } },
               readinessProbe: { httpGet: { path: '/health', port: APP_PORT }, periodSeconds: 10 },
               livenessProbe: { httpGet: { path: '/health', port: APP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
@@ -210,7 +242,13 @@ export function taskDefinition(role: Role, arn: (kind: 'parameter' | 'role', nam
       ...(role === 'gateway' ? [{ name: 'HONEYCOMB_API_KEY', valueFrom: arn('parameter', '/cruddur/honeycomb/api-key') }] : []),
     ],
     environment: Object.entries(env).map(([name, value]) => ({ name, value })),
-    portMappings: role === 'gateway' ? [{ containerPort: OTLP, protocol: 'tcp' }] : [],
+    portMappings:
+      role === 'gateway'
+        ? [{ containerPort: OTLP, protocol: 'tcp' }]
+        : [
+            { containerPort: XRAY_DAEMON, protocol: 'udp' },
+            { containerPort: XRAY_DAEMON, protocol: 'tcp' },
+          ],
     healthCheck: {
       command: ['CMD', '/httpprobe', `http://127.0.0.1:${String(HEALTH)}/`],
       interval: 10,
@@ -228,11 +266,7 @@ export function taskDefinition(role: Role, arn: (kind: 'parameter' | 'role', nam
     image: IMAGE.app,
     essential: true,
     portMappings: [{ containerPort: APP_PORT, protocol: 'tcp' }],
-    environment: [
-      { name: 'PORT', value: String(APP_PORT) },
-      { name: 'OTEL_SERVICE_NAME', value: 'cruddur-backend' },
-      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://127.0.0.1:${String(OTLP)}` },
-    ],
+    environment: appEnvironment(),
     // The app starts only once its agent answers health_check: no span is exported into nothing.
     dependsOn: [{ containerName: 'otel-agent', condition: 'HEALTHY' }],
     logConfiguration: {

@@ -63,16 +63,16 @@ aws-setup: setup ## create or update the X-Ray group, sampling rule and log grou
 .PHONY: up-gateway down-gateway
 GATEWAY_COMPOSE = OTELCOL_ARGS="$${OTELCOL_ARGS:-unused}" \
   OTELCOL_GATEWAY_ARGS="$$(node otel-collector/profiles.ts args gateway --standins all)" \
-  OTELCOL_AGENT_ARGS="$$(node otel-collector/profiles.ts args agent)" \
+  OTELCOL_AGENT_ARGS="$$(node otel-collector/profiles.ts args agent --standins all)" \
   ./scripts/compose.sh --profile local --profile gateway
 
 up-gateway: collector collector-agent images compose-tool ## start GATEWAY_REPLICAS (3) gateways behind an agent (OTLP on 127.0.0.1:4417/4418), every vendor a stand-in
-	@$(GATEWAY_COMPOSE) up -d honeycomb-standin moto gateway otel-agent
+	@$(GATEWAY_COMPOSE) up -d honeycomb-standin moto xray-standin aws-otlp-standin gateway otel-agent
 	@echo "waiting for the agent (it starts once every gateway is healthy)..."
 	@for _ in $$(seq 1 60); do \
 	  [ "$$(docker inspect -f '{{.State.Health.Status}}' "$$($(GATEWAY_COMPOSE) ps -q otel-agent)" 2>/dev/null)" = healthy ] && break; sleep 1; \
 	done; [ "$$(docker inspect -f '{{.State.Health.Status}}' "$$($(GATEWAY_COMPOSE) ps -q otel-agent)")" = healthy ] || { echo "the agent is not healthy" >&2; exit 1; }
-	@echo "agent: OTLP/gRPC 127.0.0.1:$${AGENT_OTLP_GRPC_PORT:-4417}, OTLP/HTTP 127.0.0.1:$${AGENT_OTLP_HTTP_PORT:-4418}; gateways: $${GATEWAY_REPLICAS:-3}"
+	@echo "agent: OTLP/gRPC 127.0.0.1:$${AGENT_OTLP_GRPC_PORT:-4417}, OTLP/HTTP 127.0.0.1:$${AGENT_OTLP_HTTP_PORT:-4418}, X-Ray daemon udp/tcp 127.0.0.1:$${AGENT_XRAY_DAEMON_PORT:-2100}; gateways: $${GATEWAY_REPLICAS:-3}"
 
 down-gateway: ## stop the gateway tier
 	@$(GATEWAY_COMPOSE) down -v --remove-orphans

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 
 import { parse } from 'yaml';
 
-export type StandinVendor = 'honeycomb' | 'aws' | 'aws-otlp';
+export type StandinVendor = 'honeycomb' | 'aws' | 'aws-otlp' | 'xray-control';
 
 /** Which collector build runs a profile: the main one (ADOT's versions) or the agent build (builder-config-agent.yaml). */
 export type CollectorBuild = 'cruddur' | 'agent';
@@ -49,7 +49,7 @@ interface Manifest {
   readonly overlays: Readonly<Record<StandinVendor, string>>;
 }
 
-const STANDIN_VENDORS: readonly StandinVendor[] = ['honeycomb', 'aws', 'aws-otlp'];
+const STANDIN_VENDORS: readonly StandinVendor[] = ['honeycomb', 'aws', 'aws-otlp', 'xray-control'];
 const MANIFEST_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profiles.yaml');
 const MANIFEST_NAME = 'otel-collector/profiles.yaml';
 /** `default` selects the default profile on the command line, so no profile may be called that. */

@@ -20,8 +20,12 @@ if [ -z "${HONEYCOMB_API_KEY:-}" ] && [[ $takes == *,honeycomb,* ]]; then
   standins+=(honeycomb-standin); vendors+=(honeycomb)
 fi
 if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
-  # moto: X-Ray's data plane and CloudWatch Logs; xray-standin: X-Ray's sampling rules and groups.
-  if [[ $takes == *,aws,* ]]; then standins+=(moto xray-standin); vendors+=(aws); fi
+  # moto: X-Ray's data plane and CloudWatch Logs (overlay aws); xray-standin: X-Ray's sampling
+  # rules and groups (overlay xray-control, the daemon role's proxy). Both start for either, so
+  # aws-setup-standins.sh below can apply aws/json/ to both, as make aws-setup does to AWS.
+  if [[ $takes == *,aws,* ]]; then vendors+=(aws); fi
+  if [[ $takes == *,xray-control,* ]]; then vendors+=(xray-control); fi
+  if [[ $takes == *,aws,* || $takes == *,xray-control,* ]]; then standins+=(moto xray-standin); fi
   if [[ $takes == *,aws-otlp,* ]]; then standins+=(aws-otlp-standin); vendors+=(aws-otlp); compose_profiles+=(--profile aws-otlp); fi
 fi
 # Head sampling: every trace unless SAMPLER=xray (make up SAMPLER=xray), which samples by the
@@ -75,7 +79,7 @@ fi
 # group to moto) as `make aws-setup` would to AWS. With real AWS credentials this is left to the
 # user (`make aws-setup`): make up never changes an AWS account by itself.
 aws_setup="not run (real AWS: make aws-setup)"
-if [[ " ${vendors[*]:-} " == *" aws "* ]]; then
+if [[ " ${vendors[*]:-} " == *" aws "* || " ${vendors[*]:-} " == *" xray-control "* ]]; then
   "$root/scripts/aws-setup-standins.sh" | sed 's/^/  /'
   aws_setup="applied to the stand-ins (X-Ray rule Cruddur served on 127.0.0.1:${XRAY_DAEMON_PORT:-2000})"
 fi

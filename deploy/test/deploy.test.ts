@@ -22,6 +22,7 @@ interface Container {
   command?: string[];
   args?: string[];
   env?: Array<{ name: string; value?: string }>;
+  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
   readinessProbe?: { exec?: { command: string[] } };
   livenessProbe?: { exec?: { command: string[] } };
 }
@@ -35,6 +36,8 @@ interface EcsContainer {
   name: string;
   entryPoint?: string[];
   command?: string[];
+  environment?: Array<{ name: string; value: string }>;
+  portMappings?: Array<{ containerPort: number; protocol?: string }>;
   secrets?: Array<{ name: string; valueFrom: string }>;
   dependsOn?: Array<{ containerName: string; condition: string }>;
   essential?: boolean;
@@ -94,6 +97,120 @@ describe('no drift: the configs embedded are the files in otel-collector/config,
     expect(td.containerDefinitions.find((c) => c.name === 'app')?.dependsOn).toEqual([
       { containerName: 'otel-agent', condition: 'HEALTHY' },
     ]);
+  });
+});
+
+describe('logs keep their direct path: the agent writes CloudWatch Logs, the gateway has no log file', () => {
+  const cfn = JSON.parse(readText('deploy/ecs/cloudformation.json')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  interface Statement {
+    Action: string[];
+    Resource: string | string[];
+  }
+
+  it('the agent carries cloudwatch-otlp.yaml and its signer; the gateway neither log file', () => {
+    expect(deploymentFiles(ROLES.agent.profile, [])).toEqual(
+      expect.arrayContaining(['otel-collector/config/aws-sigv4.yaml', 'otel-collector/config/cloudwatch-otlp.yaml']),
+    );
+    for (const f of [
+      'otel-collector/config/cloudwatch.yaml',
+      'otel-collector/config/cloudwatch-otlp.yaml',
+      'otel-collector/config/honeycomb-logs.yaml',
+    ]) {
+      expect(deploymentFiles(ROLES.gateway.profile, [])).not.toContain(f);
+    }
+  });
+
+  it("the app task's role (the agent's) may put log events into the group the agent writes", () => {
+    const td = JSON.parse(readText('deploy/ecs/task-definition-app.json')) as {
+      containerDefinitions: Array<{ name: string; environment?: Array<{ name: string; value: string }> }>;
+    };
+    const env = td.containerDefinitions.find((c) => c.name === 'otel-agent')?.environment ?? [];
+    const group = env.find((e) => e.name === 'CLOUDWATCH_LOG_GROUP')?.value;
+    expect(group).toBe('cruddur');
+    expect(env.find((e) => e.name === 'AWS_REGION')?.value).toBe('us-east-1');
+    const role = cfn.Resources.CollectorTaskRole?.Properties as { Policies: Array<{ PolicyDocument: { Statement: Statement[] } }> };
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const put = statements.find((st) => st.Action.includes('logs:PutLogEvents'));
+    expect(put?.Resource).toBe(`arn:aws:logs:*:*:log-group:${String(group)}:log-stream:*`);
+  });
+});
+
+describe('the app samples by the X-Ray rules through its own agent (issue #18: the deployment files use it)', () => {
+  const k8s = parseAllDocuments(readText('deploy/k8s/cruddur.yaml')).map((d) => d.toJS() as K8sDoc);
+  const appTask = JSON.parse(readText('deploy/ecs/task-definition-app.json')) as { containerDefinitions: EcsContainer[] };
+  const envMap = (env: ReadonlyArray<{ name: string; value?: string }> | undefined): Record<string, string | undefined> =>
+    Object.fromEntries((env ?? []).map((e) => [e.name, e.value]));
+
+  /** The app's sampler settings and, next to it, what its agent sidecar runs and declares. */
+  interface Platform {
+    readonly appEnv: Record<string, string | undefined>;
+    readonly agentEnv: Record<string, string | undefined>;
+    readonly agentPorts: ReadonlyArray<{ port: number; protocol: string }>;
+    /** The config files the agent loads, by file name. */
+    readonly agentConfigs: readonly string[];
+  }
+  const k8sApp = k8s.find((d) => d.kind === 'Deployment' && d.metadata.name === 'cruddur-app')?.spec?.template?.spec.containers ?? [];
+  const k8sAgent = k8sApp.find((c) => c.name === 'otel-agent');
+  const ecsAgent = appTask.containerDefinitions.find((c) => c.name === 'otel-agent');
+  const PLATFORMS: Record<string, Platform> = {
+    // Kubernetes: containers of one pod share its network namespace.
+    Kubernetes: {
+      appEnv: envMap(k8sApp.find((c) => c.name === 'app')?.env),
+      agentEnv: envMap(k8sAgent?.env),
+      agentPorts: (k8sAgent?.ports ?? []).map((p) => ({ port: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() })),
+      agentConfigs: (k8sAgent?.args ?? []).map((a) => path.basename(a)),
+    },
+    // ECS awsvpc: containers of one task share its network namespace.
+    ECS: {
+      appEnv: envMap(appTask.containerDefinitions.find((c) => c.name === 'app')?.environment),
+      agentEnv: envMap(ecsAgent?.environment),
+      agentPorts: (ecsAgent?.portMappings ?? []).map((p) => ({ port: p.containerPort, protocol: p.protocol ?? 'tcp' })),
+      agentConfigs: (ecsAgent?.command ?? []).map((arg) =>
+        path.basename(ecsAgent?.secrets?.find((sec) => sec.name === arg.replace('--config=env:', ''))?.valueFrom ?? ''),
+      ),
+    },
+  };
+  /** OTEL_TRACES_SAMPLER_ARG in ADOT's form, `endpoint=<url>,polling_interval=<s>`. */
+  const samplerArg = (env: Record<string, string | undefined>): Record<string, string> =>
+    Object.fromEntries((env.OTEL_TRACES_SAMPLER_ARG ?? '').split(',').map((kv) => kv.split('=', 2) as [string, string]));
+
+  it('the agent profile runs the X-Ray daemon role (awsxray receiver with its sampling proxy)', () => {
+    expect(deploymentFiles(ROLES.agent.profile, [])).toContain('xray-daemon/daemon.yaml');
+  });
+
+  it.each(Object.keys(PLATFORMS))(
+    '%s: the app samples with OTEL_TRACES_SAMPLER=xray from an endpoint its own agent serves and declares',
+    (platform) => {
+      const { appEnv, agentEnv, agentPorts, agentConfigs } = PLATFORMS[platform] as Platform;
+      expect(appEnv.OTEL_TRACES_SAMPLER).toBe('xray');
+      const arg = samplerArg(appEnv);
+      expect(Object.keys(arg).sort()).toEqual(['endpoint', 'polling_interval']);
+      expect(Number(arg.polling_interval)).toBeGreaterThanOrEqual(10);
+      const url = new URL(arg.endpoint ?? '');
+      // Loopback: the proxy is unauthenticated, so only the app's own task / pod reaches it.
+      expect(url.hostname).toBe('127.0.0.1');
+      expect(agentConfigs).toContain('daemon.yaml');
+      expect(agentEnv.XRAY_DAEMON_HOST).toBe('127.0.0.1');
+      expect(agentEnv.XRAY_DAEMON_PORT).toBe(url.port);
+      // TCP: the sampling proxy the endpoint names; UDP: segments from X-Ray SDK clients.
+      expect(agentPorts).toContainEqual({ port: Number(url.port), protocol: 'tcp' });
+      expect(agentPorts).toContainEqual({ port: Number(url.port), protocol: 'udp' });
+    },
+  );
+
+  it("the app task's role (the agent's, which signs the proxied calls) holds X-Ray's sampling actions", () => {
+    const cfn = JSON.parse(readText('deploy/ecs/cloudformation.json')) as {
+      Resources: Record<string, { Properties: { Policies?: Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }> } }>;
+    };
+    const actions = (cfn.Resources.CollectorTaskRole?.Properties.Policies ?? []).flatMap((p) =>
+      p.PolicyDocument.Statement.flatMap((st) => st.Action),
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining(['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:GetSamplingStatisticSummaries']),
+    );
+    expect(JSON.parse(readText('deploy/ecs/task-definition-app.json')).taskRoleArn).toMatch(/role\/cruddur-collector-task$/);
   });
 });
 

@@ -44,7 +44,8 @@ describe('docker-compose.yml', () => {
   it('keeps the stand-ins and the trace viewer in the local profile (the AWS OTLP one in its own), the gateway tier in its own, and the app, collector and front end in every profile', () => {
     const byProfile = Object.entries(compose.services).map(([name, service]) => [name, service.profiles ?? []]);
     // aws-otlp-standin serves only collector profiles on the AWS OTLP endpoints (scripts/stack-up.sh
-    // starts it for them), so `--profile local` alone, as the container tests run, leaves it out.
+    // starts it for them) and the gateway tier's agent (its logs go there directly), so
+    // `--profile local` alone, as the container tests run, leaves it out.
     expect(byProfile).toEqual([
       ['app', []],
       ['otel-collector', []],
@@ -54,7 +55,7 @@ describe('docker-compose.yml', () => {
       ['honeycomb-standin', ['local']],
       ['rollbar-standin', ['local']],
       ['xray-standin', ['local']],
-      ['aws-otlp-standin', ['aws-otlp']],
+      ['aws-otlp-standin', ['aws-otlp', 'gateway']],
       ['moto', ['local']],
       // The local trace viewer (viewer/README.md): only in the local stack.
       ['trace-viewer', ['local']],

@@ -46,7 +46,7 @@ const OWNED: Record<string, string[]> = {
   [daemonConfig]: ['traces/xray-daemon'],
   [config('browser')]: ['traces/browser'],
   [config('viewer')]: ['traces/viewer', 'logs/viewer'],
-  [config('agent')]: ['traces/agent', 'logs/agent'],
+  [config('agent')]: ['traces/agent'],
 };
 
 // The receivers for foreign input loop into the shared one; every other pipeline reads the shared one.
@@ -186,10 +186,10 @@ describe('one file per vendor', () => {
   });
 
   it('merging every file keeps every vendor pipeline intact (real merge, print-config)', () => {
-    // Every vendor, the daemon role and both overlays (the widest profile), plus browser ingest and
-    // the local viewer (the agent role runs on its own build: gateway-config.test.ts merges it).
+    // Every vendor, the daemon role and its three overlays (the widest profile), plus browser ingest
+    // and the local viewer (the agent role runs on its own build: gateway-config.test.ts merges it).
     const files = [...abs(deploymentFiles('all-vendors-daemon', 'all')), config('browser'), config('viewer')];
-    expect(files.length).toBe(10);
+    expect(files.length).toBe(11);
     const out = execFileSync(collectorBin, ['print-config', ...args(files)], { env: VALIDATE_ENV, encoding: 'utf8' });
     const merged = parse(out) as ConfigFile;
     expect(Object.keys(merged.service?.pipelines ?? {}).sort()).toEqual(files.flatMap((f) => OWNED[f] ?? []).sort());
@@ -291,8 +291,19 @@ describe('secrets and environment', () => {
     expect(Object.keys(local.exporters ?? {}).sort()).toEqual(['awscloudwatchlogs', 'awsxray']);
     expect(local.exporters?.awsxray).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}', local_mode: true });
     expect(local.exporters?.awscloudwatchlogs).toMatchObject({ endpoint: '${env:AWS_STANDIN_ENDPOINT:-http://127.0.0.1:5000}' });
-    expect(local.receivers?.awsxray).toMatchObject({
-      proxy_server: { aws_endpoint: '${env:XRAY_CONTROL_STANDIN_ENDPOINT:-http://127.0.0.1:5100}' },
+    expect(local.receivers).toBeUndefined();
+    // The daemon role's sampling proxy has its own overlay: the agent build runs the daemon role
+    // but has neither exporter above, so it could not load local-aws.yaml.
+    const control = load(config('local-xray-control'));
+    expect(control.exporters).toBeUndefined();
+    expect(control.receivers).toEqual({
+      awsxray: {
+        proxy_server: {
+          aws_endpoint: '${env:XRAY_CONTROL_STANDIN_ENDPOINT:-http://127.0.0.1:5100}',
+          region: '${env:AWS_REGION:-us-east-1}',
+          local_mode: true,
+        },
+      },
     });
     const localOtlp = load(config('local-aws-otlp'));
     expect(localOtlp.receivers).toBeUndefined();
@@ -451,7 +462,7 @@ describe('profiles.ts command line', () => {
     expect(cli(['files', 'xray', '--standins', 'aws']).stdout).toBe(`${deploymentFiles('xray', ['aws']).join('\n')}\n`);
     expect(cli(['files', 'xray', '--standins', 'none']).stdout).toBe(`${deploymentFiles('xray', []).join('\n')}\n`);
     expect(cli(['name', 'default']).stdout).toBe(`${manifest.defaultProfile}\n`);
-    expect(cli(['standins', 'stack-aws-otlp']).stdout).toBe('honeycomb,aws,aws-otlp\n');
+    expect(cli(['standins', 'stack-aws-otlp']).stdout).toBe('honeycomb,aws-otlp,xray-control\n');
     expect(cli(['standins', 'xray-otlp']).stdout).toBe('aws-otlp\n');
     const listed = cli(['list'])
       .stdout.trimEnd()

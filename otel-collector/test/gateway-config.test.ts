@@ -133,7 +133,15 @@ describe('per-vendor budgets are the free tiers divided over the month and the g
 
 describe('agent', () => {
   const agentBin = path.join(repoRoot, collectorBinary('agent'));
-  const env = { PATH: '/usr/bin:/bin', OTELCOL_GATEWAY_ENDPOINTS: '[10.0.0.1:4317, 10.0.0.2:4317]' };
+  const env = {
+    PATH: '/usr/bin:/bin',
+    OTELCOL_GATEWAY_ENDPOINTS: '[10.0.0.1:4317, 10.0.0.2:4317]',
+    // sigv4auth (aws-sigv4.yaml) resolves credentials while loading: an obviously fake pair.
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'print-config-only-not-a-key',
+    AWS_SECRET_ACCESS_KEY: 'print-config-only-not-a-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
   // print-config lists every resolver the exporter knows, the unset ones as null.
   const configured = (resolver: Record<string, unknown>): string[] => Object.keys(resolver).filter((k) => resolver[k] !== null);
   const printConfig = (name: string): ConfigFile => {
@@ -160,8 +168,48 @@ describe('agent', () => {
     expect(configured(lb.resolver)).toEqual(['static']);
     expect(lb.resolver.static?.hostnames).toEqual(['10.0.0.1:4317', '10.0.0.2:4317']);
     expect(merged.service?.pipelines?.['traces/agent']?.exporters).toEqual(['loadbalancing/gateway']);
-    // Logs keep their unsampled path: plain OTLP, no trace-id routing, no tail sampling.
-    expect(merged.service?.pipelines?.['logs/agent']?.exporters).toEqual(['otlp_grpc/gateway-logs']);
+  });
+
+  it.each(['agent', 'agent-static'])(
+    '%s: logs keep their direct path, signed to CloudWatch Logs, and no exporter of a logs pipeline points at a gateway',
+    (name) => {
+      const merged = printConfig(name);
+      const logs = Object.entries(merged.service?.pipelines ?? {}).filter(([id]) => id.startsWith('logs/'));
+      // The single tier's stack sends logs to CloudWatch only; the agent mirrors it, over OTLP.
+      expect(logs.map(([id, p]) => [id, p.exporters])).toEqual([['logs/cloudwatch-otlp', ['otlp_http/cloudwatch']]]);
+      const cw = merged.exporters?.['otlp_http/cloudwatch'] as { logs_endpoint: string; auth: { authenticator: string } };
+      expect(cw.logs_endpoint).toBe('https://logs.us-east-1.amazonaws.com/v1/logs');
+      expect(cw.auth.authenticator).toBe('sigv4auth/logs');
+      expect(merged.service?.extensions).toContain('sigv4auth/logs');
+      // Nothing but the trace-id-routed loadbalancing exporter knows the gateways (the static list's
+      // 10.0.0.x, the DNS name `gateway`); the daemon role's loopback goes to the agent itself.
+      const gatewayBound = Object.entries(merged.exporters ?? {})
+        .filter(([, e]) => /10\.0\.0\.|"gateway(:\d+)?"/.test(JSON.stringify(e)))
+        .map(([id]) => id);
+      expect(gatewayBound).toEqual(['loadbalancing/gateway']);
+    },
+  );
+
+  it.each(['agent', 'agent-static'])('%s: plays the X-Ray daemon, its segments looped into the trace-id-routed traces path', (name) => {
+    const merged = printConfig(name);
+    expect(merged.service?.pipelines?.['traces/xray-daemon']).toMatchObject({ receivers: ['awsxray'], exporters: ['otlp_grpc/loopback'] });
+    // The loopback reaches the agent's own OTLP receiver, which feeds traces/agent.
+    expect(merged.exporters?.['otlp_grpc/loopback']).toMatchObject({ endpoint: '127.0.0.1:4317' });
+    expect(merged.service?.pipelines?.['traces/agent']?.receivers).toEqual(['otlp']);
+    const awsxray = merged.receivers?.awsxray as { endpoint: string; transport: string; proxy_server: { endpoint: string } };
+    expect(awsxray).toMatchObject({ transport: 'udp', endpoint: '0.0.0.0:2000', proxy_server: { endpoint: '0.0.0.0:2000' } });
+  });
+
+  it('the gateway has no logs pipeline: nothing sends it logs', () => {
+    const files = deploymentFiles('gateway', []).map((f) => path.join(repoRoot, f));
+    const merged = parse(
+      execFileSync(path.join(repoRoot, collectorBinary('cruddur')), ['print-config', ...files.flatMap((f) => ['--config', f])], {
+        env: { ...env, AWS_REGION: 'us-east-1', HONEYCOMB_API_KEY: 'print-config-only' },
+        encoding: 'utf8',
+      }),
+    ) as ConfigFile;
+    expect(Object.keys(merged.service?.pipelines ?? {}).filter((id) => id.startsWith('logs/'))).toEqual([]);
+    expect(deploymentFiles('gateway', [])).not.toContain('otel-collector/config/cloudwatch.yaml');
   });
 
   it('resolves the gateways from DNS in deployments (one resolver only)', () => {

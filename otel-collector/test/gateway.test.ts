@@ -1,18 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { CreateSamplingRuleCommand, type SamplingRule, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tracesInXray } from '@cruddur/testkit/backends';
+import { clientConfig, tracesInXray } from '@cruddur/testkit/backends';
 import { type Collector, startCollector } from '@cruddur/testkit/collector';
+import { metricSum } from '@cruddur/testkit/metrics';
 import { agentCollectorBin, repoRoot } from '@cruddur/testkit/paths';
 import { newSpanId } from '@cruddur/testkit/trace-ids';
+import { sendDaemonSegment } from '@cruddur/testkit/xray-daemon-client';
 import { sleep, waitFor } from '@cruddur/testkit/processes';
-import { type Honeycomb, type Moto, startHoneycomb, startMoto } from '@cruddur/testkit/standins';
-import { postSpans, type SyntheticSpan, type SyntheticTrace, syntheticTrace } from '@cruddur/testkit/synthetic-traces';
+import {
+  type AwsOtlp,
+  type Honeycomb,
+  type Moto,
+  REGION,
+  startAwsOtlp,
+  startHoneycomb,
+  startMoto,
+  startXrayStandin,
+  type XrayStandin,
+} from '@cruddur/testkit/standins';
+import { logsOf, postLogs, postSpans, type SyntheticSpan, type SyntheticTrace, syntheticTrace } from '@cruddur/testkit/synthetic-traces';
 import { deploymentFiles } from '../profiles.ts';
 
 // The agent -> gateway tier as local processes: 2 agents (profile agent-static, the agent build)
 // route by trace id to 3 gateways (profile gateway + stand-in overlays, the main build). Each
 // gateway sends Honeycomb to its OWN Honeycomb stand-in, so the stand-in that holds a trace names
-// the gateway that decided it. X-Ray is one moto for all three.
+// the gateway that decided it. X-Ray is one moto for all three. The agents' logs go straight to
+// CloudWatch Logs' OTLP endpoint: the OTLP stand-in in its aws mode, which checks SigV4. Each
+// agent also plays the X-Ray daemon (as the single tier does): its sampling proxy relays to the
+// X-Ray control-plane stand-in.
 
 const GATEWAYS = 3;
 const configFiles = (name: string, standins: 'all' | []): string[] => deploymentFiles(name, standins).map((f) => path.join(repoRoot, f));
@@ -26,7 +44,13 @@ interface Tier {
   stop: () => Promise<void>;
 }
 
-async function startTier(motoStandin: Moto, gatewayEnv: Record<string, string>): Promise<Tier> {
+interface Standins {
+  readonly moto: Moto;
+  readonly awsOtlp: AwsOtlp;
+  readonly xray: XrayStandin;
+}
+
+async function startTier(standins: Standins, gatewayEnv: Record<string, string>): Promise<Tier> {
   const honeycombs = await Promise.all(Array.from({ length: GATEWAYS }, () => startHoneycomb()));
   const gateways: Collector[] = [];
   for (const [i, honeycomb] of honeycombs.entries()) {
@@ -34,7 +58,7 @@ async function startTier(motoStandin: Moto, gatewayEnv: Record<string, string>):
       await startCollector({
         name: `gateway-${String(i)}`,
         configs: configFiles('gateway', 'all'),
-        awsEndpoint: motoStandin.url,
+        awsEndpoint: standins.moto.url,
         honeycombEndpoint: honeycomb.grpcEndpoint,
         env: { GATEWAY_DECISION_WAIT: '2s', ...gatewayEnv },
       }),
@@ -48,7 +72,9 @@ async function startTier(motoStandin: Moto, gatewayEnv: Record<string, string>):
       await startCollector({
         name: `agent-${String(i)}`,
         binary: agentCollectorBin,
-        configs: configFiles('agent-static', []),
+        configs: configFiles('agent-static', 'all'),
+        awsOtlpEndpoint: standins.awsOtlp.url,
+        xrayControlEndpoint: standins.xray.url,
         env: {
           OTELCOL_GATEWAY_ENDPOINTS: endpoints,
           OTELCOL_GATEWAY_HOST: '127.0.0.1',
@@ -118,18 +144,20 @@ function settled<T>(what: string, read: () => Promise<T>, size: (value: T) => nu
 }
 
 let moto: Moto;
+let awsOtlp: AwsOtlp;
+let xray: XrayStandin;
 beforeAll(async () => {
-  moto = await startMoto();
+  [moto, awsOtlp, xray] = await Promise.all([startMoto(), startAwsOtlp(), startXrayStandin()]);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await Promise.all([moto?.stop(), awsOtlp?.stop(), xray?.stop()]);
 });
 
 /** A tier for the enclosing describe block: started before its tests, stopped after. */
 function tierFor(gatewayEnv: Record<string, string>): () => Tier {
   let tier: Tier | undefined;
   beforeAll(async () => {
-    tier = await startTier(moto, gatewayEnv);
+    tier = await startTier({ moto, awsOtlp, xray }, gatewayEnv);
   });
   afterAll(async () => {
     await tier?.stop();
@@ -207,6 +235,163 @@ describe('routing by trace id, and the rate caps under a burst (both shares 100%
     expect(inXray.size).toBeGreaterThan(0);
     console.log(
       `cap: burst of ${String(offered)} spans in ${String(Date.now() - sentAt)} ms; Honeycomb kept ${keptSpans.join('/')} spans per gateway (bound ${String(Math.floor(120 + 2 * elapsedS))} each); X-Ray kept ${String(inXray.size)} of ${String(burst.length)} traces at 100% (bound ${String(Math.floor((GATEWAYS * (20 + elapsedS)) / 3))})`,
+    );
+  });
+});
+
+describe('logs keep their direct path (shipped shares and caps)', () => {
+  const tier = tierFor({});
+
+  it('every log record reaches CloudWatch Logs signed, straight from its agent with its trace id; none crosses a gateway', async () => {
+    // 20 traces of 3 spans, one correlated record per span: 60 records, half through each agent.
+    const traces = Array.from({ length: 20 }, () => syntheticTrace());
+    const records = traces.flatMap(logsOf);
+    await sendThroughAgents(tier(), traces);
+    await Promise.all(traces.map((t, i) => postLogs(agentUrl(tier().agents[i % 2]), logsOf(t))));
+    const bySpan = new Map(records.map((r) => [r.spanId, r]));
+
+    const atCloudWatch = await waitFor(
+      `${String(records.length)} log records at the CloudWatch OTLP stand-in`,
+      async () => {
+        const found = (await awsOtlp.received()).logs.filter((l) => bySpan.has(l.spanId));
+        return found.length >= records.length ? found : undefined;
+      },
+      60_000,
+    );
+    // Each record once, with the trace and span ids, body and severity it was sent with.
+    expect(atCloudWatch).toHaveLength(records.length);
+    for (const log of atCloudWatch) {
+      const sent = bySpan.get(log.spanId);
+      expect(log).toMatchObject({
+        traceId: sent?.traceId,
+        body: sent?.body,
+        severityText: sent?.severityText,
+        logGroup: 'cruddur',
+        logStream: 'otel-collector',
+        resource: { 'service.name': 'cruddur-backend' },
+      });
+    }
+    // Every request to the Logs endpoint was signed for `logs` in the region, routing headers covered.
+    const logRequests = (await awsOtlp.received()).requests.filter((r) => r.signal === 'logs');
+    expect(logRequests.length).toBeGreaterThan(0);
+    for (const r of logRequests) {
+      expect(r, JSON.stringify(r)).toMatchObject({ authorized: true, status: 200 });
+      expect(r.auth).toMatchObject({ service: 'logs', region: awsOtlp.access.region });
+      expect(r.auth?.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'x-aws-log-group', 'x-aws-log-stream']));
+    }
+    // Sent by the agents themselves: their CloudWatch exporter counted every record ...
+    const agentMetrics = await Promise.all(tier().agents.map((a) => a.metrics()));
+    const sentByAgents = agentMetrics.map((m) => metricSum(m, 'otelcol_exporter_sent_log_records', { exporter: 'otlp_http/cloudwatch' }));
+    expect(sentByAgents.reduce((a, b) => a + b, 0)).toBe(records.length);
+    for (const n of sentByAgents) expect(n).toBe(records.length / 2);
+    // ... and no gateway received a record, nor sent one to its vendors, while the traces did cross.
+    const gatewayMetrics = await Promise.all(tier().gateways.map((g) => g.metrics()));
+    for (const m of gatewayMetrics) {
+      for (const name of [
+        'otelcol_receiver_accepted_log_records',
+        'otelcol_receiver_refused_log_records',
+        'otelcol_exporter_sent_log_records',
+      ]) {
+        expect(metricSum(m, name), name).toBe(0);
+      }
+    }
+    expect(gatewayMetrics.reduce((n, m) => n + metricSum(m, 'otelcol_receiver_accepted_spans'), 0)).toBeGreaterThanOrEqual(
+      traces.length * 3,
+    );
+    const heldByGatewayVendors = (await Promise.all(tier().honeycombs.map((h) => h.received()))).flatMap((r) => r.logs);
+    expect(heldByGatewayVendors).toEqual([]);
+    console.log(
+      `logs: ${String(atCloudWatch.length)}/${String(records.length)} records at CloudWatch, each with its trace id, in ${String(logRequests.length)} requests all signed for logs; sent by agents ${sentByAgents.join('/')}; at the gateways 0`,
+    );
+  });
+});
+
+describe('the X-Ray daemon role in the agent sidecar (both shares 100%)', () => {
+  const tier = tierFor({ GATEWAY_HONEYCOMB_PERCENT: '100', GATEWAY_XRAY_PERCENT: '100' });
+  const daemonUrl = (agent: Collector | undefined): string => `http://127.0.0.1:${String(agent?.ports.daemon ?? 0)}`;
+
+  it("relays the app sampler's unsigned GetSamplingRules and SamplingTargets to X-Ray, signed, from either agent", async () => {
+    // The seeds' rule, as make aws-setup applies it.
+    const { SamplingRule: rule } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'aws/json/xray.json'), 'utf8')) as {
+      SamplingRule: SamplingRule;
+    };
+    await new XRayClient(clientConfig(xray.access)).send(new CreateSamplingRuleCommand({ SamplingRule: rule }));
+    const before = (await xray.report()).calls.length;
+    const clientId = randomBytes(12).toString('hex');
+    for (const agent of tier().agents) {
+      // What @opentelemetry/sampler-aws-xray POSTs to its endpoint: no signature, no credentials.
+      const rules = await fetch(`${daemonUrl(agent)}/GetSamplingRules`, { method: 'POST', body: '{}' });
+      expect(rules.status).toBe(200);
+      const body = (await rules.json()) as { SamplingRuleRecords: Array<{ SamplingRule: SamplingRule }> };
+      expect(body.SamplingRuleRecords.find((r) => r.SamplingRule.RuleName === 'Cruddur')?.SamplingRule).toMatchObject({
+        FixedRate: 0.1,
+        ReservoirSize: 5,
+        ServiceName: 'cruddur-backend',
+      });
+      const targets = await fetch(`${daemonUrl(agent)}/SamplingTargets`, {
+        method: 'POST',
+        body: JSON.stringify({
+          SamplingStatisticsDocuments: [
+            { RuleName: 'Cruddur', ClientID: clientId, Timestamp: Date.now() / 1000, RequestCount: 10, SampledCount: 2, BorrowCount: 0 },
+          ],
+        }),
+      });
+      expect(targets.status).toBe(200);
+      const answer = (await targets.json()) as {
+        SamplingTargetDocuments: Array<{ RuleName: string; FixedRate: number; ReservoirQuota: number }>;
+      };
+      expect(answer.SamplingTargetDocuments).toEqual([expect.objectContaining({ RuleName: 'Cruddur', FixedRate: 0.1, ReservoirQuota: 5 })]);
+    }
+    // Two agents, two calls each, every one signed by the agent for xray in the region.
+    const calls = (await xray.report()).calls.slice(before);
+    expect(calls.map((c) => c.operation)).toEqual(['GetSamplingRules', 'GetSamplingTargets', 'GetSamplingRules', 'GetSamplingTargets']);
+    for (const c of calls) expect(c).toMatchObject({ status: 200, signature: { service: 'xray', region: REGION } });
+    console.log(
+      `daemon proxy: ${String(calls.length)} sampling calls through 2 agents, all signed for xray (${REGION}), rule Cruddur 0.1 + 5/s served`,
+    );
+  });
+
+  it('a UDP segment sent to an agent reaches exactly one gateway, and Honeycomb and X-Ray through it', async () => {
+    const sent = await Promise.all(
+      tier().agents.map((agent, i) =>
+        sendDaemonSegment('127.0.0.1', agent?.ports.daemon ?? 0, { name: 'legacy-worker', annotations: { agent: i } }),
+      ),
+    );
+    const held = await waitFor(
+      'both segments at a gateway Honeycomb',
+      async () => {
+        const m = await spansByGateway(tier());
+        return sent.every((id) => m.has(id)) ? m : undefined;
+      },
+      60_000,
+    );
+    const gateways = sent.map((id) => {
+      const byGateway = held.get(id) ?? new Map<number, Set<string>>();
+      expect([...byGateway.keys()], id).toHaveLength(1);
+      expect([...byGateway.values()][0]?.size, id).toBe(1);
+      return [...byGateway.keys()][0];
+    });
+    const spans = (await Promise.all(tier().honeycombs.map((h) => h.received()))).flatMap((r) => r.spans);
+    for (const id of sent) expect(spans.find((sp) => sp.traceId === id)?.name, id).toBe('legacy-worker');
+    const inXray = await waitFor(
+      'both segments at X-Ray',
+      async () => {
+        const found = await tracesInXray(moto.access, sent);
+        return found.size === sent.length ? found : undefined;
+      },
+      60_000,
+      1000,
+    );
+    expect([...inXray].sort()).toEqual([...sent].sort());
+    // The agents received them on the daemon port, not as OTLP from outside. A valid segment
+    // counts twice in this counter (the UDP poller's and the receiver's operation:
+    // test/reliability/malformed-input.test.ts measured it on v0.156.0; v0.161.0 does the same).
+    const accepted = await Promise.all(
+      tier().agents.map(async (a) => metricSum(await a.metrics(), 'otelcol_receiver_accepted_spans', { receiver: 'awsxray' })),
+    );
+    expect(accepted).toEqual([2, 2]);
+    console.log(
+      `daemon segments: 2/2 through the agents' awsxray receiver (accepted_spans ${accepted.join('/')}), decided at gateways ${gateways.join(', ')}, 2/2 at X-Ray`,
     );
   });
 });

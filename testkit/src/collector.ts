@@ -22,7 +22,7 @@ export interface CollectorOptions {
   /** Config files (absolute paths), merged in order. */
   readonly configs: readonly string[];
   readonly awsEndpoint?: string;
-  /** Where the aws overlay points the daemon role's sampling proxy (the X-Ray control-plane stand-in). */
+  /** Where the xray-control overlay points the daemon role's sampling proxy (the X-Ray control-plane stand-in). */
   readonly xrayControlEndpoint?: string;
   readonly honeycombEndpoint?: string;
   /** The AWS OTLP stand-in's base URL, for the aws-otlp overlay (local-aws-otlp.yaml). */

@@ -182,6 +182,12 @@ export interface GatewayStack {
   readonly agentHttpUrl: string;
   readonly honeycombUrl: string;
   readonly aws: AwsAccess;
+  /** The CloudWatch Logs / X-Ray OTLP stand-in (aws mode), where the agent writes its logs directly. */
+  readonly awsOtlpUrl: string;
+  /** The X-Ray control-plane stand-in the agent's sampling proxy relays to, and the key pair it checks. */
+  readonly xrayControl: AwsAccess;
+  /** The agent's X-Ray daemon port on the host (UDP segments, TCP sampling proxy). */
+  readonly agentDaemonPort: number;
   down: () => Promise<void>;
 }
 
@@ -195,7 +201,8 @@ export interface GatewayStackOptions {
 /**
  * The compose profile `gateway` (GATEWAY_REPLICAS gateways behind one agent that resolves them
  * through Docker's DNS) with the Honeycomb stand-in and moto, through Testcontainers, on free
- * 127.0.0.1 ports. The collector files are the `gateway` (with its stand-ins) and `agent` profiles.
+ * 127.0.0.1 ports. The collector files are the `gateway` and `agent` profiles, each with its
+ * stand-ins (the agent's logs go to the aws-otlp stand-in directly).
  */
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const ports = {
@@ -203,14 +210,17 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     MOTO_PORT: await freePort(),
     AGENT_OTLP_GRPC_PORT: await freePort(),
     AGENT_OTLP_HTTP_PORT: await freePort(),
+    AWS_OTLP_STANDIN_PORT: await freePort(),
+    XRAY_STANDIN_PORT: await freePort(),
+    AGENT_XRAY_DAEMON_PORT: await freePort({ udp: true }),
   };
   const projectName = `${options.projectPrefix ?? 'cruddur-gw'}-${process.pid}`;
-  const environment = {
+  const environment: Record<string, string> = {
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     ...PINNED_ENVIRONMENT,
     OTELCOL_ARGS: 'unused',
     OTELCOL_GATEWAY_ARGS: collectorArgs(deploymentFiles('gateway', 'all')).join(' '),
-    OTELCOL_AGENT_ARGS: collectorArgs(deploymentFiles('agent', [])).join(' '),
+    OTELCOL_AGENT_ARGS: collectorArgs(deploymentFiles('agent', 'all')).join(' '),
     ...options.env,
   };
   const executable = composeExecutable();
@@ -221,7 +231,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     .withDefaultWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(120_000)
     .withClientOptions(executable ? { executable } : {});
-  const services = ['honeycomb-standin', 'moto', 'gateway', 'otel-agent'];
+  const services = ['honeycomb-standin', 'moto', 'xray-standin', 'aws-otlp-standin', 'gateway', 'otel-agent'];
   let started: StartedDockerComposeEnvironment;
   try {
     started = await compose.up(services);
@@ -241,6 +251,14 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     agentHttpUrl: `http://127.0.0.1:${String(ports.AGENT_OTLP_HTTP_PORT)}`,
     honeycombUrl: `http://127.0.0.1:${String(ports.HONEYCOMB_STANDIN_PORT)}`,
     aws: { endpoint: `http://127.0.0.1:${String(ports.MOTO_PORT)}`, region: REGION, accessKeyId: 'standin', secretAccessKey: 'standin' },
+    awsOtlpUrl: `http://127.0.0.1:${String(ports.AWS_OTLP_STANDIN_PORT)}`,
+    xrayControl: {
+      endpoint: `http://127.0.0.1:${String(ports.XRAY_STANDIN_PORT)}`,
+      region: REGION,
+      accessKeyId: environment.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: environment.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+    agentDaemonPort: ports.AGENT_XRAY_DAEMON_PORT,
     async down() {
       await started.down({ removeVolumes: true });
     },

@@ -94,11 +94,53 @@ export function otlpJson(spans: readonly SyntheticSpan[], serviceName = 'cruddur
 }
 
 /** POSTs spans to an OTLP/HTTP endpoint (`http://host:port`); throws on a non-2xx answer. */
-export async function postSpans(otlpHttpUrl: string, spans: readonly SyntheticSpan[], serviceName?: string): Promise<void> {
-  const response = await fetch(`${otlpHttpUrl}/v1/traces`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: otlpJson(spans, serviceName),
-  });
-  if (!response.ok) throw new Error(`OTLP/HTTP ${otlpHttpUrl} answered ${String(response.status)}: ${await response.text()}`);
+export const postSpans = (otlpHttpUrl: string, spans: readonly SyntheticSpan[], serviceName?: string): Promise<void> =>
+  postOtlp(`${otlpHttpUrl}/v1/traces`, otlpJson(spans, serviceName));
+
+async function postOtlp(url: string, body: string): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (!response.ok) throw new Error(`OTLP/HTTP ${url} answered ${String(response.status)}: ${await response.text()}`);
 }
+
+/** A log record correlated with a span, as the app's access log writes one per request. */
+export interface SyntheticLog {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly body: string;
+  readonly severityText: 'INFO' | 'ERROR';
+}
+
+/** One log record per span of the trace, its body naming the span (an access-log line's shape). */
+export const logsOf = (trace: SyntheticTrace): SyntheticLog[] =>
+  trace.spans.map((s) => ({ traceId: s.traceId, spanId: s.spanId, body: `synthetic ${s.name}`, severityText: s.error ? 'ERROR' : 'INFO' }));
+
+/** One ExportLogsServiceRequest in OTLP/JSON. */
+export function otlpLogsJson(records: readonly SyntheticLog[], serviceName = 'cruddur-backend'): string {
+  const now = nanos(Date.now());
+  return JSON.stringify({
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: serviceName } }] },
+        scopeLogs: [
+          {
+            scope: { name: 'cruddur.synthetic' },
+            logRecords: records.map((r) => ({
+              timeUnixNano: now,
+              observedTimeUnixNano: now,
+              severityNumber: r.severityText === 'ERROR' ? 17 : 9,
+              severityText: r.severityText,
+              body: { stringValue: r.body },
+              attributes: [{ key: 'app.synthetic', value: { boolValue: true } }],
+              traceId: r.traceId,
+              spanId: r.spanId,
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** POSTs log records to an OTLP/HTTP endpoint (`http://host:port`); throws on a non-2xx answer. */
+export const postLogs = (otlpHttpUrl: string, records: readonly SyntheticLog[], serviceName?: string): Promise<void> =>
+  postOtlp(`${otlpHttpUrl}/v1/logs`, otlpLogsJson(records, serviceName));

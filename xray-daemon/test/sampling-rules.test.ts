@@ -56,7 +56,7 @@ async function awsSetup(): Promise<string> {
 beforeAll(async () => {
   moto = await startMoto();
   xray = await startXrayStandin();
-  // The daemon role as the stack runs it (the aws overlay points its proxy at the stand-in).
+  // The daemon role as the stack runs it (the xray-control overlay points its proxy at the stand-in).
   daemon = await startCollector({
     configs: deploymentFiles('daemon-standalone', 'all').map(fromRoot),
     awsEndpoint: moto.url,
