@@ -17,5 +17,7 @@ export function loadDesired(): Desired {
     samplingRule: xray.SamplingRule,
     group: readJson('xray-group.json') as Desired['group'],
     logGroup: readJson('log-group.json') as Desired['logGroup'],
+    //   aws logs create-log-stream --cli-input-json file://aws/json/log-stream.json
+    logStream: readJson('log-stream.json') as Desired['logStream'],
   };
 }

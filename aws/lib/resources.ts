@@ -1,7 +1,9 @@
 import {
   type CloudWatchLogsClient,
   CreateLogGroupCommand,
+  CreateLogStreamCommand,
   DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -43,6 +45,7 @@ export interface Desired {
   > & { Attributes: Record<string, string> };
   group: { GroupName: string; FilterExpression: string };
   logGroup: { logGroupName: string; retentionInDays: number };
+  logStream: { logGroupName: string; logStreamName: string };
 }
 
 // X-Ray answers GetGroup for an unknown name with InvalidRequestException "Group not found".
@@ -133,11 +136,24 @@ export async function ensureLogGroup(logs: CloudWatchLogsClient, want: Desired['
   return results;
 }
 
+/**
+ * The stream CloudWatch Logs' OTLP endpoint writes to (cloudwatch-otlp.yaml's x-aws-log-stream):
+ * unlike the awscloudwatchlogs exporter, the endpoint creates neither group nor stream.
+ */
+export async function ensureLogStream(logs: CloudWatchLogsClient, want: Desired['logStream']): Promise<StepResult> {
+  const resource = `log stream ${want.logGroupName}/${want.logStreamName}`;
+  const out = await logs.send(new DescribeLogStreamsCommand({ logGroupName: want.logGroupName, logStreamNamePrefix: want.logStreamName }));
+  if (out.logStreams?.some((stream) => stream.logStreamName === want.logStreamName)) return { resource, outcome: 'unchanged' };
+  await logs.send(new CreateLogStreamCommand({ logGroupName: want.logGroupName, logStreamName: want.logStreamName }));
+  return { resource, outcome: 'created' };
+}
+
 export async function setupAll(xray: XRayClient, logs: CloudWatchLogsClient, want: Desired): Promise<StepResult[]> {
   return [
     await ensureSamplingRule(xray, want.samplingRule),
     await ensureGroup(xray, want.group),
     ...(await ensureLogGroup(logs, want.logGroup)),
+    await ensureLogStream(logs, want.logStream),
   ];
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { describe, expect, it } from 'vitest';
-import { logGroupRetention } from '@cruddur/testkit/backends';
+import { logGroupRetention, logStreamNames } from '@cruddur/testkit/backends';
 import { repoRoot } from '@cruddur/testkit/paths';
 import { CANARY, REGION } from '@cruddur/testkit/standins';
 import { loadDesired } from '../lib/desired.ts';
@@ -28,6 +28,15 @@ describe('aws/json', () => {
     });
     expect(desired.group).toEqual({ GroupName: 'Cruddur', FilterExpression: 'service("cruddur-backend")' });
     expect(desired.logGroup).toEqual({ logGroupName: 'cruddur', retentionInDays: 14 });
+    expect(desired.logStream).toEqual({ logGroupName: 'cruddur', logStreamName: 'otel-collector' });
+  });
+
+  it('creates the log group and stream that the OTLP logs path writes to by default', () => {
+    // cloudwatch-otlp.yaml names them in headers; the endpoint creates neither.
+    const config = fs.readFileSync(path.join(repoRoot, 'otel-collector/config/cloudwatch-otlp.yaml'), 'utf8');
+    expect(config).toContain(`x-aws-log-group: \${env:CLOUDWATCH_LOG_GROUP:-${desired.logStream.logGroupName}}`);
+    expect(config).toContain(`x-aws-log-stream: \${env:CLOUDWATCH_LOG_STREAM:-${desired.logStream.logStreamName}}`);
+    expect(desired.logStream.logGroupName).toBe(desired.logGroup.logGroupName);
   });
 
   it('grants the collector only what its exporters and the daemon proxy call, logs scoped to the cruddur group', () => {
@@ -63,6 +72,7 @@ describe('make aws-setup', () => {
     expect(out).toContain('created   xray group Cruddur');
     expect(out).toContain('created   log group cruddur\n');
     expect(out).toContain('created   log group cruddur retention (never expire -> 14 days)');
+    expect(out).toContain('created   log stream cruddur/otel-collector');
 
     const [createRule] = harness.xrayApi.calls('/CreateSamplingRule');
     expect(JSON.parse(createRule?.body ?? '{}')).toEqual({ SamplingRule: desired.samplingRule });
@@ -73,8 +83,9 @@ describe('make aws-setup', () => {
         new RegExp(`Credential=${CANARY.awsAccessKeyId}/\\d{8}/${REGION}/xray/aws4_request`),
       );
     }
-    // moto implements CloudWatch Logs: the group really exists with its retention.
+    // moto implements CloudWatch Logs: the group really exists with its retention, and the stream.
     expect(await logGroupRetention(harness.moto.access, 'cruddur')).toBe(14);
+    expect(await logStreamNames(harness.moto.access, 'cruddur')).toEqual(['otel-collector']);
   });
 
   it('changes nothing on the second run, and says so', async () => {

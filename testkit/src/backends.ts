@@ -6,6 +6,7 @@
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   type FilterLogEventsCommandOutput,
   GetLogEventsCommand,
@@ -306,6 +307,17 @@ export async function logStreamEvents(access: AwsAccess, group: string, stream: 
 }
 
 /** The retention a log group is set to, undefined when none is set or the group does not exist. */
+/** The log streams of a group (moto or AWS), by name. */
+export async function logStreamNames(access: AwsAccess, group: string): Promise<string[]> {
+  const logs = new CloudWatchLogsClient(clientConfig(access));
+  try {
+    const out = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
+    return (out.logStreams ?? []).flatMap((stream) => (stream.logStreamName === undefined ? [] : [stream.logStreamName]));
+  } finally {
+    logs.destroy();
+  }
+}
+
 export async function logGroupRetention(access: AwsAccess, group: string): Promise<number | undefined> {
   const logs = new CloudWatchLogsClient(clientConfig(access));
   try {
