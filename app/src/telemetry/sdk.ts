@@ -16,6 +16,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
+import { enableLogBridge } from './log-bridge.ts';
 import { RetryingExporter } from './retrying-exporter.ts';
 import { type ChosenSampler, samplerFromEnvironment } from './sampler.ts';
 
@@ -100,8 +101,9 @@ export function createInstrumentations(options: Pick<TelemetryOptions, 'errorRep
     new UndiciInstrumentation({ requireParentforSpans: true }),
     // No Express instrumentation: the request span is named by route by `routeName()`
     // (route-name.ts) for a fraction of the cost, and Express layer spans are not wanted.
-    // Adds trace_id/span_id to every pino record and forwards records to the OTel logs SDK.
-    new PinoInstrumentation(),
+    // Adds trace_id/span_id to every pino stdout line. Records reach the OTel logs SDK through
+    // log-bridge.ts, which builds the same records for less than the instrumentation's sending.
+    new PinoInstrumentation({ disableLogSending: true }),
   ];
 }
 
@@ -176,6 +178,13 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   const chosen = disabled ? undefined : samplerFromEnvironment(environment, resource.merge(detectResources({ detectors: [envDetector] })));
   if (chosen !== undefined) diag.info(`trace sampler: ${chosen.description}`);
 
+  const instrumentations = disabled ? [] : createInstrumentations(options);
+  const pinoInstrumentation = instrumentations.find((instrumentation) => instrumentation instanceof PinoInstrumentation);
+  // Loggers created from now on send their records to OTel, under the instrumentation's scope.
+  if (pinoInstrumentation !== undefined) {
+    enableLogBridge({ name: pinoInstrumentation.instrumentationName, version: pinoInstrumentation.instrumentationVersion });
+  }
+
   const sdk = new NodeSDK({
     resource,
     // OTEL_TRACES_SAMPLER=xray is ours (sampler.ts); any other value NodeSDK reads itself.
@@ -192,7 +201,7 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     ...(logRecordProcessors === undefined ? {} : { logRecordProcessors }),
     // The SDK defaults to an OTLP metrics exporter; this service exports none unless asked.
     ...(environment.OTEL_METRICS_EXPORTER === undefined ? { metricReaders: [] } : {}),
-    instrumentations: disabled ? [] : createInstrumentations(options),
+    instrumentations,
   });
   stopSamplerOnShutdown(sdk, chosen);
   return sdk;
