@@ -27,6 +27,7 @@ const { InMemoryLogRecordExporter, SimpleLogRecordProcessor } = requirePackage<{
   SimpleLogRecordProcessor: typeof LogProcessor;
 }>('@opentelemetry/sdk-logs');
 const TRACE_ID = /^[0-9a-f]{32}$/;
+const TIME_FIELD = /"time":"[^"]*"/;
 const { InMemorySpanExporter, SimpleSpanProcessor } = requirePackage<{
   InMemorySpanExporter: typeof SpanExporter;
   SimpleSpanProcessor: typeof SpanProcessor;
@@ -44,14 +45,18 @@ interface ReferenceStream extends Writable {
   lastLevel: number;
   _otelLogger: unknown;
 }
-const { OTelPinoStream, getTimeConverter } = requireHere(path.join(instrumentationDir, 'log-sending-utils.cjs')) as {
+const { OTelPinoStream } = requireHere(path.join(instrumentationDir, 'log-sending-utils.cjs')) as {
   OTelPinoStream: new (options: Record<string, unknown>) => ReferenceStream;
-  getTimeConverter: (logger: unknown, pinoModule: unknown) => (time: unknown) => number;
 };
 
 const exported = new InMemoryLogRecordExporter();
 let sdk: { start: () => void; shutdown: () => Promise<void> };
-let logger: ReturnType<typeof LoggerModule.createLogger>;
+type Logger = ReturnType<typeof LoggerModule.createLogger>;
+let logger: Logger;
+/** A logger as the service had it before: the pino instrumentation's own mixin stamps the ids. */
+let referenceLogger: Logger;
+const lines: string[] = [];
+const referenceLines: string[] = [];
 
 beforeAll(() => {
   const { createTelemetrySdk } = requireDist<typeof SdkModule>('telemetry/sdk.js');
@@ -64,11 +69,12 @@ beforeAll(() => {
     environment: {},
   });
   sdk.start();
-  const { createLogger } = requireDist<typeof LoggerModule>('logging/logger.js');
+  const { createLogger, loggerSettings } = requireDist<typeof LoggerModule>('logging/logger.js');
   let reference: ReferenceStream | undefined;
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       const line = chunk.toString('utf8');
+      lines.push(line);
       if (reference !== undefined) {
         reference.lastLevel = pino.levels.values[(JSON.parse(line) as { level: string }).level] ?? 0;
         reference.write(line);
@@ -81,9 +87,29 @@ beforeAll(() => {
     messageKey: 'msg',
     errorKey: 'err',
     levels: logger.levels,
-    otelTimestampFromTime: getTimeConverter(logger, requirePackage('pino')),
+    // The service's logger used pino's isoTime, whose values this converts.
+    otelTimestampFromTime: (time: unknown) => new Date(String(time)).getTime(),
   });
   reference._otelLogger = api.logs.getLogger('reference');
+
+  // The instrumentation's own mixin, installed as it installed it (pino's `mixin`, merged by
+  // pino's default strategy). Constructed disabled, so it hooks no module loading; its mixin
+  // answers only when it reports itself enabled.
+  const { PinoInstrumentation } = requirePackage<{
+    PinoInstrumentation: new (config: object) => { isEnabled: () => boolean; _getMixinFunction: () => unknown };
+  }>('@opentelemetry/instrumentation-pino');
+  const instrumentation = new PinoInstrumentation({ enabled: false, disableLogSending: true });
+  instrumentation.isEnabled = () => true;
+  const otelMixin = instrumentation._getMixinFunction();
+  const plainPino = requirePackage<(options: object, destination: object) => Logger>('pino');
+  referenceLogger = plainPino(
+    { ...loggerSettings('trace'), mixin: otelMixin },
+    {
+      write: (line: string) => {
+        referenceLines.push(line);
+      },
+    },
+  );
 });
 
 afterAll(async () => {
@@ -114,9 +140,9 @@ interface Pair {
 }
 
 /** Our record and the instrumentation's for one log call. */
-async function recordsFor(log: () => void): Promise<Pair> {
+async function recordsFor(testCase: Case): Promise<Pair> {
   exported.reset();
-  log();
+  run(testCase, [logger]);
   // The simple processor exports once the resource's attributes have settled: asynchronously.
   for (let attempt = 0; attempt < 50 && exported.getFinishedLogRecords().length < 2; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -127,13 +153,36 @@ async function recordsFor(log: () => void): Promise<Pair> {
   return { counts: [ours.length, reference.length], ours: ours[0], reference: reference[0] };
 }
 
-const inSpan = (log: () => void) => () => {
-  const tracer = api.trace.getTracer('log-bridge-test');
-  tracer.startActiveSpan('request', (span) => {
-    log();
+interface Case {
+  readonly name: string;
+  /** Log inside a span (a request), or outside any (start-up). */
+  readonly inSpan?: boolean;
+  readonly log: (target: Logger) => void;
+}
+
+/** The case's log call on each target, all inside one span when the case asks for one. */
+function run(testCase: Case, targets: readonly Logger[]): void {
+  const all = () => {
+    for (const target of targets) testCase.log(target);
+  };
+  if (testCase.inSpan !== true) {
+    all();
+    return;
+  }
+  api.trace.getTracer('log-bridge-test').startActiveSpan('request', (span) => {
+    all();
     span.end();
   });
-};
+}
+
+/** The stdout lines both loggers write for one log call, inside one span; time set aside. */
+function linesFor(testCase: Case): { ours: string[]; reference: string[] } {
+  lines.length = 0;
+  referenceLines.length = 0;
+  run(testCase, [logger, referenceLogger]);
+  const withoutTime = (line: string) => line.replace(TIME_FIELD, '"time":"-"');
+  return { ours: lines.map(withoutTime), reference: referenceLines.map(withoutTime) };
+}
 
 const ACCESS_RECORD = {
   'log.type': 'access',
@@ -144,38 +193,45 @@ const ACCESS_RECORD = {
   'trace.sampled': true,
 };
 
-const CASES: ReadonlyArray<{ name: string; log: () => void }> = [
+const CASES: readonly Case[] = [
   {
     name: 'the access record, inside a span',
-    log: inSpan(() => logger.info(ACCESS_RECORD, '127.0.0.1 GET http /api/activities/home 200 0.123ms')),
+    inSpan: true,
+    log: (target) => target.info(ACCESS_RECORD, '127.0.0.1 GET http /api/activities/home 200 0.123ms'),
   },
-  { name: 'a message alone', log: inSpan(() => logger.info('home activities requested')) },
-  { name: 'an object alone, outside any span', log: () => logger.info({ port: 4567, rollbar: 'off' }) },
+  { name: 'a message alone', inSpan: true, log: (target) => target.info('home activities requested') },
+  { name: 'an object alone, outside any span', log: (target: Logger) => target.info({ port: 4567, rollbar: 'off' }) },
   ...(['trace', 'debug', 'warn', 'error', 'fatal'] as const).map((level) => ({
     name: `level ${level}`,
-    log: () => logger[level]({ 'app.level': level }, `at ${level}`),
+    log: (target: Logger) => target[level]({ 'app.level': level }, `at ${level}`),
   })),
   // Records the bridge leaves to the parsed line, as the instrumentation did.
-  { name: 'an error', log: inSpan(() => logger.error({ err: new Error('boom') }, 'unhandled error')) },
+  { name: 'an error', inSpan: true, log: (target) => target.error({ err: new Error('boom') }, 'unhandled error') },
   {
     name: 'nested objects with redacted paths',
-    log: () =>
-      logger.warn(
+    log: (target: Logger) =>
+      target.warn(
         { req: { headers: { authorization: 'Bearer canary-secret', accept: '*/*' } }, user: { password: 'canary-pw' } },
         'nested',
       ),
   },
-  { name: "a child logger's bindings", log: () => logger.child({ component: 'store' }).info({ 'app.count': 3 }, 'from a child') },
-  { name: 'format arguments', log: () => logger.info('requests: %d of %s', 3, 'many') },
-  { name: 'numbers JSON rewrites', log: () => logger.info({ ratio: Number.NaN, zero: -0, big: Number.POSITIVE_INFINITY }, 'numbers') },
-  { name: 'keys pino treats specially', log: () => logger.info({ time: 'not a time', skipped: undefined }, 'special keys') },
-  { name: 'an event name', log: () => logger.info({ 'otel.event.name': 'app.event', 'app.kind': 'named' }, 'an event') },
-  { name: 'the older event key, an attribute', log: () => logger.info({ 'event.name': 'app.event' }, 'older key') },
+  {
+    name: "a child logger's bindings",
+    log: (target: Logger) => target.child({ component: 'store' }).info({ 'app.count': 3 }, 'from a child'),
+  },
+  { name: 'format arguments', log: (target: Logger) => target.info('requests: %d of %s', 3, 'many') },
+  {
+    name: 'numbers JSON rewrites',
+    log: (target: Logger) => target.info({ ratio: Number.NaN, zero: -0, big: Number.POSITIVE_INFINITY }, 'numbers'),
+  },
+  { name: 'keys pino treats specially', log: (target: Logger) => target.info({ time: 'not a time', skipped: undefined }, 'special keys') },
+  { name: 'an event name', log: (target: Logger) => target.info({ 'otel.event.name': 'app.event', 'app.kind': 'named' }, 'an event') },
+  { name: 'the older event key, an attribute', log: (target: Logger) => target.info({ 'event.name': 'app.event' }, 'older key') },
 ];
 
 describe('log bridge: the records the pino instrumentation exported', () => {
-  it.each(CASES)('$name: the same record, under the same scope', async ({ log }) => {
-    const { counts, ours, reference } = await recordsFor(log);
+  it.each(CASES)('$name: the same record, under the same scope', async (testCase) => {
+    const { counts, ours, reference } = await recordsFor(testCase);
     expect(counts).toEqual([1, 1]);
     if (ours === undefined || reference === undefined) return;
     expect(ours.instrumentationScope).toEqual({ name: instrumentationPackage.name, version: instrumentationPackage.version });
@@ -185,16 +241,35 @@ describe('log bridge: the records the pino instrumentation exported', () => {
     expect(ours.hrTimeObserved).toEqual(ours.hrTime);
   });
 
+  it.each(CASES)("$name: the same stdout line as with the instrumentation's mixin", (testCase) => {
+    const { ours, reference } = linesFor(testCase);
+    expect(ours).toHaveLength(1);
+    expect(ours).toEqual(reference);
+  });
+
+  it('a record bringing its own trace_id: merged as the mixin merged it', () => {
+    const { ours, reference } = linesFor({
+      name: 'own id',
+      inSpan: true,
+      log: (target) => target.info({ 'app.n': 1, trace_id: 'from-the-record' }, 'own id'),
+    });
+    expect(ours[0]).toContain('"trace_id":"from-the-record","span_id":"');
+    expect(ours).toEqual(reference);
+  });
+
   it('keeps what the records carry: trace ids, attribute order, the exception, redaction, the event name', async () => {
-    const access = (await recordsFor(CASES[0]?.log ?? (() => undefined))).ours;
+    const access = CASES[0] === undefined ? undefined : (await recordsFor(CASES[0])).ours;
     expect(access?.spanContext?.traceId).toMatch(TRACE_ID);
     expect(Object.keys(access?.attributes ?? {})).toEqual(Object.keys(ACCESS_RECORD));
-    const failure = (await recordsFor(() => logger.error({ err: new Error('boom') }, 'unhandled error'))).ours;
+    const failure = (await recordsFor({ name: 'error', log: (target) => target.error({ err: new Error('boom') }, 'unhandled error') }))
+      .ours;
     expect(failure?.attributes['exception.message']).toBe('boom');
-    const nested = (await recordsFor(() => logger.warn({ headers: { authorization: 'canary-secret' } }, 'nested'))).ours;
+    const nested = (
+      await recordsFor({ name: 'nested', log: (target) => target.warn({ headers: { authorization: 'canary-secret' } }, 'nested') })
+    ).ours;
     expect(JSON.stringify(nested?.attributes)).toContain('[redacted]');
     expect(JSON.stringify(nested?.attributes)).not.toContain('canary');
-    const event = (await recordsFor(() => logger.info({ 'otel.event.name': 'app.event' }, 'an event'))).ours;
+    const event = (await recordsFor({ name: 'event', log: (target) => target.info({ 'otel.event.name': 'app.event' }, 'an event') })).ours;
     expect(event?.eventName).toBe('app.event');
   });
 });

@@ -1,7 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 
 import type { LogLevel } from '../config.ts';
-import { LogBridge, logBridgeScope } from '../telemetry/log-bridge.ts';
+import { LogBridge, logBridgeScope, TRACE_KEYS, traceFieldsJson, traceFieldsObject } from '../telemetry/log-bridge.ts';
 
 export type { Logger } from 'pino';
 
@@ -27,19 +27,29 @@ const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** Whether a log call's first argument brings a correlation key of its own. */
+function carriesTraceKeys(first: unknown): first is object {
+  return first !== null && typeof first === 'object' && TRACE_KEYS.some((key) => Object.hasOwn(first, key));
+}
+
 /**
- * JSON lines on stdout. With the telemetry SDK on, every record also goes to the OTel logs SDK
- * (telemetry/log-bridge.ts), which exports it over OTLP, and the pino instrumentation stamps
- * `trace_id`/`span_id` on each stdout line: one call, two sinks.
+ * JSON lines on stdout. With the telemetry SDK on, each line also carries the active span's
+ * `trace_id`/`span_id`/`trace_flags` and every record goes to the OTel logs SDK, which exports it
+ * over OTLP: one call, two sinks (telemetry/log-bridge.ts).
  */
-export function createLogger(options: LoggerOptions): Logger {
-  const settings: PinoOptions = {
-    level: options.level,
+/** pino's settings for the service's logger (exported for the log bridge's equivalence test). */
+export function loggerSettings(level: LogLevel): PinoOptions {
+  return {
+    level,
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const settings = loggerSettings(options.level);
   const scope = logBridgeScope();
   if (scope === undefined) return pino(settings, options.destination);
 
@@ -47,18 +57,31 @@ export function createLogger(options: LoggerOptions): Logger {
   let rootBindings: unknown;
   // Set while pino serialises a record the bridge could not send from its arguments.
   let lineForBridge = false;
+  // Cleared for a record that brings its own correlation keys (merged below instead).
+  let stampTraceFields = true;
+  const isoTime = pino.stdTimeFunctions.isoTime;
   const logger = pino(
     {
       ...settings,
+      // pino writes this right after "level"; the fields follow "time" where the mixin put them.
+      timestamp: () => (stampTraceFields ? isoTime() + traceFieldsJson() : isoTime()),
       hooks: {
         logMethod(args, method, level) {
           // A child logger's bindings are only in the serialised line.
           const root = (this as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym] === rootBindings;
           lineForBridge = !(root && bridge.emitDirect(level, args));
+          let callArgs = args;
+          const [first, ...rest] = args;
+          if (carriesTraceKeys(first)) {
+            // The instrumentation's merge: its fields first, the record's own values winning.
+            stampTraceFields = false;
+            callArgs = [Object.assign(traceFieldsObject(), first), ...rest] as typeof args;
+          }
           try {
-            method.apply(this, args as Parameters<typeof method>);
+            method.apply(this, callArgs as Parameters<typeof method>);
           } finally {
             lineForBridge = false;
+            stampTraceFields = true;
           }
         },
       },

@@ -1,31 +1,44 @@
-import { type Attributes, type Logger as OTelLogger, logs, SeverityNumber } from '@opentelemetry/api';
+import { type Attributes, context, isSpanContextValid, type Logger as OTelLogger, logs, SeverityNumber, trace } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { ATTR_OTEL_EVENT_NAME } from '@opentelemetry/semantic-conventions';
 
 /**
- * pino → OpenTelemetry logs, the records the pino instrumentation's log sending produced, built
- * for less.
+ * pino → OpenTelemetry logs, and trace ids on every stdout line: what the pino instrumentation
+ * did, for less.
  *
- * The instrumentation (kept, with `disableLogSending`, for the trace_id/span_id/trace_flags it
- * stamps on every stdout line) sent each record by tapping pino's output: a multistream whose
- * second stream `JSON.parse`d the line pino had just serialised, and turned it back into an OTel
- * log record. That round trip, the multistream and the Writable machinery around it cost
- * ~10 µs per record (docs/bench/notes.md). Here:
+ * Sending. The instrumentation tapped pino's output: a multistream whose second stream
+ * `JSON.parse`d the line pino had just serialised and turned it back into an OTel log record.
+ * Here a record whose fields are all flat primitives (the access log and every domain record) is
+ * built from the object pino was given: for such a record the JSON round trip is the identity
+ * and redaction cannot apply (every redacted path is nested, checked at start-up), so the OTel
+ * record is the same, field for field and in the same order. Anything else (an `err`, a nested
+ * object, a child logger's bindings, format arguments) goes the instrumentation's way, parsing
+ * the serialised line, so it too is what it was.
  *
- * - a record whose fields are all flat primitives (the access log and every domain record) is
- *   built from the object pino was given: for such a record the JSON round trip is the identity
- *   and redaction cannot apply (every redacted path is nested, checked at start-up), so the OTel
- *   record is the same, field for field and in the same order;
- * - anything else (an `err`, a nested object, a child logger's bindings, format arguments) goes
- *   the instrumentation's way, parsing the serialised line, so it too is what it was.
+ * Correlation. The instrumentation's mixin returned `{trace_id, span_id, trace_flags}` for every
+ * record, and pino merged the record into it (`Object.assign(mixin, record)`): a fresh object of
+ * a new shape per record, then serialised. `traceFieldsJson()` writes the same three fields as
+ * text right after `time`, where the merge put them, so the stdout line is byte for byte the
+ * same for a fraction of the cost (docs/bench/notes.md). A record that brings one of those keys
+ * itself is merged the instrumentation's way (`traceFieldsObject()`), so its line is the same too.
  *
- * The instrumentation scope is the instrumentation's own name and version, so the exported
- * records do not change there either.
+ * The instrumentation scope is the instrumentation's own name and version (INSTRUMENTATION_SCOPE),
+ * so the exported records do not change there either.
  */
 export interface LogBridgeScope {
   readonly name: string;
   readonly version: string;
 }
+
+/**
+ * The scope the pino instrumentation sent records under (its package name and the version this
+ * service shipped with), kept so that what backends receive does not change; the unit test
+ * checks it against the installed instrumentation package.
+ */
+export const INSTRUMENTATION_SCOPE: LogBridgeScope = { name: '@opentelemetry/instrumentation-pino', version: '0.70.0' };
+
+/** The keys the correlation fields are written under, as the instrumentation named them. */
+export const TRACE_KEYS = ['trace_id', 'span_id', 'trace_flags'] as const;
 
 let scope: LogBridgeScope | undefined;
 
@@ -37,6 +50,31 @@ export function enableLogBridge(bridgeScope: LogBridgeScope): void {
 /** The scope loggers send under, or undefined when telemetry is off (no bridge at all). */
 export function logBridgeScope(): LogBridgeScope | undefined {
   return scope;
+}
+
+/** The active span's context, when there is one and it is valid (the instrumentation's test). */
+function activeSpanContext(): { traceId: string; spanId: string; traceFlags: number } | undefined {
+  const span = trace.getSpan(context.active());
+  if (span === undefined) return undefined;
+  const spanContext = span.spanContext();
+  return isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/**
+ * `,"trace_id":"…","span_id":"…","trace_flags":"01"` for the active span, or '' outside one.
+ * Valid ids are lowercase hex, so nothing needs escaping.
+ */
+export function traceFieldsJson(): string {
+  const spanContext = activeSpanContext();
+  if (spanContext === undefined) return '';
+  return `,"trace_id":"${spanContext.traceId}","span_id":"${spanContext.spanId}","trace_flags":"0${spanContext.traceFlags.toString(16)}"`;
+}
+
+/** The same fields as the object the instrumentation's mixin returned. */
+export function traceFieldsObject(): Record<string, string> {
+  const spanContext = activeSpanContext();
+  if (spanContext === undefined) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: `0${spanContext.traceFlags.toString(16)}` };
 }
 
 /** pino's default levels, as the instrumentation maps them. */

@@ -7,7 +7,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -16,7 +15,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
-import { enableLogBridge } from './log-bridge.ts';
+import { enableLogBridge, INSTRUMENTATION_SCOPE } from './log-bridge.ts';
 import { RetryingExporter } from './retrying-exporter.ts';
 import { type ChosenSampler, samplerFromEnvironment } from './sampler.ts';
 
@@ -101,9 +100,8 @@ export function createInstrumentations(options: Pick<TelemetryOptions, 'errorRep
     new UndiciInstrumentation({ requireParentforSpans: true }),
     // No Express instrumentation: the request span is named by route by `routeName()`
     // (route-name.ts) for a fraction of the cost, and Express layer spans are not wanted.
-    // Adds trace_id/span_id to every pino stdout line. Records reach the OTel logs SDK through
-    // log-bridge.ts, which builds the same records for less than the instrumentation's sending.
-    new PinoInstrumentation({ disableLogSending: true }),
+    // No pino instrumentation: the logger stamps trace ids on its stdout lines and sends its
+    // records to the OTel logs SDK itself, the same output for less (telemetry/log-bridge.ts).
   ];
 }
 
@@ -179,11 +177,8 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   if (chosen !== undefined) diag.info(`trace sampler: ${chosen.description}`);
 
   const instrumentations = disabled ? [] : createInstrumentations(options);
-  const pinoInstrumentation = instrumentations.find((instrumentation) => instrumentation instanceof PinoInstrumentation);
-  // Loggers created from now on send their records to OTel, under the instrumentation's scope.
-  if (pinoInstrumentation !== undefined) {
-    enableLogBridge({ name: pinoInstrumentation.instrumentationName, version: pinoInstrumentation.instrumentationVersion });
-  }
+  // Loggers created from now on stamp trace ids and send their records to OTel (log-bridge.ts).
+  if (!disabled) enableLogBridge(INSTRUMENTATION_SCOPE);
 
   const sdk = new NodeSDK({
     resource,
