@@ -32,11 +32,6 @@ function carriesTraceKeys(first: unknown): first is object {
   return first !== null && typeof first === 'object' && TRACE_KEYS.some((key) => Object.hasOwn(first, key));
 }
 
-/**
- * JSON lines on stdout. With the telemetry SDK on, each line also carries the active span's
- * `trace_id`/`span_id`/`trace_flags` and every record goes to the OTel logs SDK, which exports it
- * over OTLP: one call, two sinks (telemetry/log-bridge.ts).
- */
 /** pino's settings for the service's logger (exported for the log bridge's equivalence test). */
 export function loggerSettings(level: LogLevel): PinoOptions {
   return {
@@ -48,6 +43,11 @@ export function loggerSettings(level: LogLevel): PinoOptions {
   };
 }
 
+/**
+ * JSON lines on stdout. With the telemetry SDK on, each line also carries the active span's
+ * `trace_id`/`span_id`/`trace_flags` and every record goes to the OTel logs SDK, which exports it
+ * over OTLP: one call, two sinks (telemetry/log-bridge.ts).
+ */
 export function createLogger(options: LoggerOptions): Logger {
   const settings = loggerSettings(options.level);
   const scope = logBridgeScope();
@@ -71,11 +71,10 @@ export function createLogger(options: LoggerOptions): Logger {
           const root = (this as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym] === rootBindings;
           lineForBridge = !(root && bridge.emitDirect(level, args));
           let callArgs = args;
-          const [first, ...rest] = args;
-          if (carriesTraceKeys(first)) {
+          if (carriesTraceKeys(args[0])) {
             // The instrumentation's merge: its fields first, the record's own values winning.
             stampTraceFields = false;
-            callArgs = [Object.assign(traceFieldsObject(), first), ...rest] as typeof args;
+            callArgs = [Object.assign(traceFieldsObject(), args[0]), ...args.slice(1)] as typeof args;
           }
           try {
             method.apply(this, callArgs as Parameters<typeof method>);
@@ -89,10 +88,11 @@ export function createLogger(options: LoggerOptions): Logger {
     options.destination,
   );
   const symbols = pino.symbols;
-  const record = logger as unknown as Record<symbol, unknown>;
-  rootBindings = record[symbols.chindingsSym];
-  const stdout = record[symbols.streamSym] as DestinationStream & { flush?: (cb?: () => void) => void; flushSync?: () => void };
-  const tee = {
+  const internals = logger as unknown as Record<symbol, unknown>;
+  rootBindings = internals[symbols.chindingsSym];
+  const stdout = internals[symbols.streamSym] as DestinationStream & { flush?: (cb?: () => void) => void; flushSync?: () => void };
+  // Replaces pino's stream, as the instrumentation's multistream did: stdout first, then OTel.
+  const bridged = {
     // pino sets lastLevel on a stream that asks for its metadata.
     [Symbol.for('pino.metadata')]: true,
     lastLevel: 0,
@@ -108,6 +108,6 @@ export function createLogger(options: LoggerOptions): Logger {
       stdout.flushSync?.();
     },
   };
-  record[symbols.streamSym] = tee;
+  internals[symbols.streamSym] = bridged;
   return logger;
 }

@@ -94,18 +94,7 @@ const SEVERITY_BY_LEVEL: Readonly<Record<number, SeverityNumber>> = {
 /** A redaction path that only matches below the top level (`a.b`, `a["b"]`, `*.b`). */
 const NESTED_PATH = /[.[]/;
 
-const SPECIAL_KEYS = new Set([
-  'time',
-  'msg',
-  'err',
-  'level',
-  'hostname',
-  'pid',
-  'trace_id',
-  'span_id',
-  'trace_flags',
-  ATTR_OTEL_EVENT_NAME,
-]);
+const SPECIAL_KEYS = new Set(['time', 'msg', 'err', 'level', 'hostname', 'pid', ...TRACE_KEYS, ATTR_OTEL_EVENT_NAME]);
 
 export interface BridgeOptions {
   readonly scope: LogBridgeScope;
