@@ -2,12 +2,17 @@
 # figures depend on the machine. Sources: bench/<benchmark>/ (app-overhead, collector-throughput,
 # freshness, diag) and bench/lib/; results, notes and the generated RESULTS.md: docs/bench/;
 # scratch: bench/out/.
-.PHONY: bench bench-app bench-report bench-collector bench-freshness bench-frontend bench-stalls bench-export-cost bench-gateway
+.PHONY: bench bench-app bench-app-ab bench-report bench-collector bench-freshness bench-frontend bench-stalls bench-export-cost bench-gateway
 
 # The runner (with autocannon and the pass-through collector) is pinned to CPU 0; it starts
 # every server under `taskset -c 1`, so load generation never competes with the measured app.
 bench-app: build collector ## app overhead only: bare/none/floor/ours/naive side by side -> docs/bench/results/app-overhead.json
 	taskset -c 0 node bench/app-overhead/main.ts
+
+# Diagnostic: several builds of the app side by side in one run (before/after a change), server
+# CPU per request at saturation; AB_BUILDS names them (bench/diag/app-ab.ts). ~1 min per build per round.
+bench-app-ab: build collector ## compare app builds side by side: CPU/request at saturation (AB_BUILDS, see bench/diag/app-ab.ts)
+	taskset -c 0 node bench/diag/app-ab.ts
 
 # Diagnostic, not part of `make bench`: why the fixed-rate p99 is what it is. Lines slow requests
 # up with server event-loop stalls, GC pauses and export calls (bench/diag/, knobs in its header).

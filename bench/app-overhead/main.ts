@@ -15,7 +15,8 @@
  * (10), BENCH_RATE (1000 req/s), BENCH_VARIANTS (comma list), BENCH_PROFILE (1: profile "ours"),
  * BENCH_LABEL (free text stored with the results), BENCH_NODE_ARGS (extra node flags for every
  * server), BENCH_OUTPUT (results JSON path), BENCH_APP_DIR (another built copy of app/, e.g. the
- * commit before a change, for a before/after comparison).
+ * commit before a change, for a before/after comparison), BENCH_MODES (comma list of saturate,
+ * rate; both by default: `saturate` alone gives the CPU figures in half the time, for iterating).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,7 @@ const SERVER_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(B
 const PROFILE = (process.env.BENCH_PROFILE ?? '1') === '1';
 const OUTPUT = path.resolve(process.env.BENCH_OUTPUT ?? RESULTS_JSON);
 const SELECTED = envList('BENCH_VARIANTS', VARIANTS);
+const MODES = envList('BENCH_MODES', ['saturate', 'rate'] as const);
 
 const APP_DIR = path.resolve(process.env.BENCH_APP_DIR ?? path.join(repoRoot, 'app'));
 const SERVER_CPU = '1';
@@ -154,7 +156,7 @@ async function main(): Promise<void> {
         const requests: Record<EndpointName, number> = { 'GET /api/activities/home': 0, 'POST /api/activities': 0 };
         try {
           for (const endpoint of ENDPOINTS) {
-            for (const mode of ['saturate', 'rate'] as const) {
+            for (const mode of MODES) {
               const measurement = await measure(variant, round, endpoint, mode, server.port, server.pid);
               measurements.push(measurement);
               requests[endpoint] += measurement.requests + measurement.warmupRequests;

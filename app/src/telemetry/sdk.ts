@@ -7,7 +7,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -16,6 +15,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
+import { enableLogBridge, INSTRUMENTATION_SCOPE } from './log-bridge.ts';
 import { endServerSpanWhenSent } from './response-sent.ts';
 import { RetryingExporter } from './retrying-exporter.ts';
 import { type ChosenSampler, samplerFromEnvironment } from './sampler.ts';
@@ -103,8 +103,8 @@ export function createInstrumentations(options: Pick<TelemetryOptions, 'errorRep
     new UndiciInstrumentation({ requireParentforSpans: true }),
     // No Express instrumentation: the request span is named by route by `routeName()`
     // (route-name.ts) for a fraction of the cost, and Express layer spans are not wanted.
-    // Adds trace_id/span_id to every pino record and forwards records to the OTel logs SDK.
-    new PinoInstrumentation(),
+    // No pino instrumentation: the logger stamps trace ids on its stdout lines and sends its
+    // records to the OTel logs SDK itself, the same output for less (telemetry/log-bridge.ts).
   ];
 }
 
@@ -179,6 +179,10 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   const chosen = disabled ? undefined : samplerFromEnvironment(environment, resource.merge(detectResources({ detectors: [envDetector] })));
   if (chosen !== undefined) diag.info(`trace sampler: ${chosen.description}`);
 
+  const instrumentations = disabled ? [] : createInstrumentations(options);
+  // Loggers created from now on stamp trace ids and send their records to OTel (log-bridge.ts).
+  if (!disabled) enableLogBridge(INSTRUMENTATION_SCOPE);
+
   const sdk = new NodeSDK({
     resource,
     // OTEL_TRACES_SAMPLER=xray is ours (sampler.ts); any other value NodeSDK reads itself.
@@ -195,7 +199,7 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     ...(logRecordProcessors === undefined ? {} : { logRecordProcessors }),
     // The SDK defaults to an OTLP metrics exporter; this service exports none unless asked.
     ...(environment.OTEL_METRICS_EXPORTER === undefined ? { metricReaders: [] } : {}),
-    instrumentations: disabled ? [] : createInstrumentations(options),
+    instrumentations,
   });
   stopSamplerOnShutdown(sdk, chosen);
   return sdk;
