@@ -3,14 +3,10 @@ package otlp
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -82,28 +78,18 @@ func gz(b []byte) []byte {
 func post(t *testing.T, url string, body []byte, service string, header map[string]string) (int, map[string]string) {
 	t.Helper()
 	wire := gz(body)
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(wire))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-protobuf")
-	req.Header.Set("Content-Encoding", "gzip")
+	headers := map[string]string{"Content-Type": "application/x-protobuf", "Content-Encoding": "gzip"}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		headers[k] = v
 	}
 	creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
-	if err := sigv4.Sign(req, wire, creds, service, testRegion, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, _, err := sigv4.Post(url, wire, headers, creds, service, testRegion)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
 	answer := map[string]string{}
 	_ = json.Unmarshal(raw, &answer)
-	return resp.StatusCode, answer
+	return status, answer
 }
 
 var logHeaders = map[string]string{"X-Aws-Log-Group": "cruddur", "X-Aws-Log-Stream": "collector-1"}

@@ -1,10 +1,7 @@
 package xray
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -180,23 +177,14 @@ func newServer(t *testing.T) *httptest.Server {
 func call(t *testing.T, ts *httptest.Server, path string, body any, secret string) (int, map[string]any, http.Header) {
 	t.Helper()
 	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, ts.URL+path, bytes.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
-	if secret != "" {
-		creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: secret}
-		if err := sigv4.Sign(req, raw, creds, "xray", "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
+	creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: secret}
+	status, data, header, err := sigv4.Post(ts.URL+path, raw, map[string]string{"Content-Type": "application/json"}, creds, "xray", "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
 	out := map[string]any{}
 	_ = json.Unmarshal(data, &out)
-	return resp.StatusCode, out, resp.Header
+	return status, out, header
 }
 
 func TestHTTPSignedCallsWorkAndUnsignedOrWrongKeyAreRefused(t *testing.T) {
