@@ -17,7 +17,8 @@
  * (taskset list for the server, default 1; 0,1 lets its GC and compiler threads use the other core),
  * DIAG_SERVER_STDOUT=1 (the server's stdout, e.g. `--trace-gc` output, into bench/out/fixed-rate-stalls.log;
  * set LOG_LEVEL=warn in DIAG_EXTRA_ENV to keep the access log out of it), DIAG_SHOW_STALLS (how many
- * of the longest server stalls to list per setup, with what fell inside them; default 5).
+ * of the longest server stalls to list per setup, with what fell inside them; default 5), DIAG_APP_DIR
+ * (another built copy of app/, e.g. the commit before a change; default app/).
  */
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -56,7 +57,7 @@ const extraEnv = Object.fromEntries(
 const serverCpus = process.env.DIAG_SERVER_CPUS ?? '1';
 const extraNodeArgs = (process.env.DIAG_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-const APP_DIR = path.join(repoRoot, 'app');
+const APP_DIR = path.resolve(process.env.DIAG_APP_DIR ?? path.join(repoRoot, 'app'));
 
 const overlaps = (a: Interval, from: number, to: number): boolean => a.at < to && a.at + a.ms > from;
 

@@ -48,9 +48,12 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-// The app's CommonJS copy of the exporters (same resolution as its `require`), timed in place.
+// The app's CommonJS copy of the exporters (same resolution as its `require`), timed in place:
+// its own (otlp-exporters.ts) and, for builds from before them, the SDK's.
 const appRequire = createRequire(path.join(process.cwd(), 'dist', 'src', 'telemetry', 'sdk.js'));
 for (const [module, name] of [
+  ['./otlp-exporters.js', 'OtlpGrpcSpanExporter'],
+  ['./otlp-exporters.js', 'OtlpGrpcLogExporter'],
   ['@opentelemetry/exporter-trace-otlp-grpc', 'OTLPTraceExporter'],
   ['@opentelemetry/exporter-logs-otlp-grpc', 'OTLPLogExporter'],
 ] as const) {

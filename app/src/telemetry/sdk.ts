@@ -2,8 +2,6 @@ import type { IncomingMessage, RequestOptions } from 'node:http';
 
 import { diag } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -16,6 +14,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 import { enableLogBridge, INSTRUMENTATION_SCOPE } from './log-bridge.ts';
+import { OtlpGrpcLogExporter, OtlpGrpcSpanExporter } from './otlp-exporters.ts';
 import { endServerSpanWhenSent } from './response-sent.ts';
 import { RetryingExporter } from './retrying-exporter.ts';
 import { type ChosenSampler, samplerFromEnvironment } from './sampler.ts';
@@ -163,7 +162,12 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   const logRecordProcessors =
     options.logRecordProcessors ??
     (logsExporter === 'otlp'
-      ? [new BatchLogRecordProcessor({ ...logBufferSettings(environment), exporter: new RetryingExporter(new OTLPLogExporter(), retry) })]
+      ? [
+          new BatchLogRecordProcessor({
+            ...logBufferSettings(environment),
+            exporter: new RetryingExporter(new OtlpGrpcLogExporter(), retry),
+          }),
+        ]
       : undefined);
 
   // Service name default; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES still win (env detector).
@@ -194,7 +198,7 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     // Span processors when given; otherwise the OTLP exporter unless OTEL_TRACES_EXPORTER says otherwise.
     ...(spanProcessors === undefined ? {} : { spanProcessors }),
     ...(spanProcessors === undefined && tracesExporter === 'otlp'
-      ? { traceExporter: new RetryingExporter(new OTLPTraceExporter(), retry) }
+      ? { traceExporter: new RetryingExporter(new OtlpGrpcSpanExporter(), retry) }
       : {}),
     ...(logRecordProcessors === undefined ? {} : { logRecordProcessors }),
     // The SDK defaults to an OTLP metrics exporter; this service exports none unless asked.
