@@ -163,6 +163,24 @@ async function logsFromSdk(): Promise<ReadableLogRecord[]> {
   return exporter.getFinishedLogRecords();
 }
 
+/** A hand-made log record (the SDK's records normalise what these leave odd). */
+function handMadeRecord(overrides: Partial<ReadableLogRecord>): ReadableLogRecord {
+  return {
+    hrTime: [1_700_000_000, 123_456_789],
+    hrTimeObserved: [1_700_000_000, 123_456_790],
+    resource: RESOURCE,
+    instrumentationScope: { name: 'records', version: '1.0.0', attributes: { 'scope.kind': 'bridge', n: 2 }, droppedAttributesCount: 2 },
+    attributes: {},
+    droppedAttributesCount: 0,
+    ...overrides,
+  };
+}
+
+/** Values outside what the types allow, as a JavaScript caller could still pass them. */
+function untyped<T>(value: unknown): T {
+  return value as T;
+}
+
 /** Bytes to compare with toEqual (a Buffer prints its differing bytes). */
 function bytesOf(encoded: Uint8Array | undefined): Buffer {
   if (encoded === undefined) throw new Error('the SDK serialiser returned nothing');
@@ -179,7 +197,7 @@ describe('OTLP encoding', () => {
       expect(bytesOf(encodeTraceRequest([span]))).toEqual(bytesOf(ProtobufTraceSerializer.serializeRequest([span])));
   });
 
-  it('encodes hand-made spans across resources and scopes, upper-case ids and a batch over 2 MiB', () => {
+  it('encodes hand-made spans across resources and scopes, upper-case ids and a request over 2 MiB', () => {
     const big = 'b'.repeat(700_000);
     const spans = [
       handMadeSpan(RESOURCE, 'one', {}),
@@ -192,6 +210,42 @@ describe('OTLP encoding', () => {
     expect(ours.length).toBeGreaterThan(2 * 1024 * 1024);
     expect(bytesOf(ours)).toEqual(bytesOf(ProtobufTraceSerializer.serializeRequest(spans)));
     expect(encodeTraceRequest([])).toEqual(ProtobufTraceSerializer.serializeRequest([]));
+  });
+
+  it('needs a 4-byte length for one resource over 2 MiB, shifting the reserved 3', () => {
+    const spans = [0, 1, 2, 3].map((index) => handMadeSpan(RESOURCE, 'one', { attributes: { big: String(index).repeat(600_000) } }));
+    const ours = encodeTraceRequest(spans);
+    // Field 1 (ResourceSpans), then its length: four varint bytes, the first three with the continuation bit.
+    expect([ours[0], (ours[1] ?? 0) & 0x80, (ours[2] ?? 0) & 0x80, (ours[3] ?? 0) & 0x80, (ours[4] ?? 0) & 0x80]).toEqual([
+      0x0a, 0x80, 0x80, 0x80, 0,
+    ]);
+    expect(bytesOf(ours)).toEqual(bytesOf(ProtobufTraceSerializer.serializeRequest(spans)));
+  });
+
+  it('writes the SDK bytes for times, ids, numbers and strings at the edges of their types', () => {
+    const spans = [
+      handMadeSpan(RESOURCE, 'one', { startTime: [-1, 0], endTime: [-2, 500_000_000] }),
+      handMadeSpan(RESOURCE, 'one', { startTime: [2 ** 48, 0], endTime: [1.5, 1_500_000_000] }),
+      handMadeSpan(RESOURCE, 'one', {
+        links: [{ context: { traceId: 'zz'.repeat(16), spanId: '--'.repeat(8), traceFlags: 0x1_ff, isRemote: untyped<boolean>(1) } }],
+        attributes: { lone: '\ud800x', '\udc00key': 'v', negZero: -0, aboveSafe: 2 ** 53 + 2, belowMin: -(2 ** 64) },
+        status: { code: untyped<number>(-1) },
+        droppedAttributesCount: 2 ** 32 + 1,
+      }),
+      handMadeSpan(RESOURCE, 'one', { kind: untyped<number>(null), parentSpanContext: untyped<SpanContext>(null) }),
+    ];
+    expect(bytesOf(encodeTraceRequest(spans))).toEqual(bytesOf(ProtobufTraceSerializer.serializeRequest(spans)));
+    const validIds = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) };
+    const records = [
+      handMadeRecord({ hrTime: [-86_400 * 200, 5], spanContext: { ...validIds, traceFlags: 0 } }),
+      handMadeRecord({ spanContext: untyped<SpanContext>({ ...validIds }), severityNumber: untyped<number>(-1) }),
+      handMadeRecord({ body: untyped<string>(new Map([['a', 1]])), attributes: { big: untyped<string>(10n) } }),
+      handMadeRecord({
+        body: untyped<string>({ list: [null, -0, 2 ** 63, Number.NaN], bytes: new Uint8Array([9]) }),
+        droppedAttributesCount: 2 ** 33,
+      }),
+    ];
+    expect(bytesOf(encodeLogsRequest(records))).toEqual(bytesOf(ProtobufLogsSerializer.serializeRequest(records)));
   });
 
   it('keeps no state between batches: a small batch after a large one is exact', async () => {

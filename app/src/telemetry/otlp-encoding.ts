@@ -51,19 +51,29 @@ function varintSize(value: number): number {
   return 5;
 }
 
+/** A hex digit's value; anything else as the SDK reads it (as if A-F), so even a bad link id matches. */
 function hexValue(code: number): number {
-  // 0-9, a-f, A-F; the API only accepts ids made of these.
-  if (code <= 57) return code - 48;
-  if (code >= 97) return code - 87;
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
   return code - 55;
 }
+
+/** The SDK's truthiness test for a number field (0, NaN, null and undefined are "not set"). */
+function isNonZero(value: number | null | undefined): value is number {
+  return value !== undefined && value !== null && value !== 0 && !Number.isNaN(value);
+}
+
+/** Largest buffer a writer keeps between batches; a larger one is given back after its batch. */
+const MAX_KEPT_BUFFER = 4 * 1024 * 1024;
 
 /** A protobuf writer over one growable buffer; `reset()` starts the next message at 0. */
 class Writer {
   private buffer: Buffer;
+  private readonly initialSize: number;
   pos = 0;
 
   constructor(initialSize: number) {
+    this.initialSize = initialSize;
     this.buffer = Buffer.allocUnsafe(initialSize);
   }
 
@@ -73,7 +83,10 @@ class Writer {
 
   /** A copy of what was written: the buffer is reused by the next batch, the export may outlive it. */
   result(): Uint8Array {
-    return new Uint8Array(this.buffer.subarray(0, this.pos));
+    const written = new Uint8Array(this.buffer.subarray(0, this.pos));
+    // One huge batch (a burst, a retried backlog) must not pin its size for the life of the process.
+    if (this.buffer.length > MAX_KEPT_BUFFER) this.buffer = Buffer.allocUnsafe(this.initialSize);
+    return written;
   }
 
   private ensure(extra: number): void {
@@ -131,20 +144,22 @@ class Writer {
     this.pos += 4;
   }
 
-  /** An HrTime [seconds, nanoseconds] as fixed64 nanoseconds, exactly, without BigInt. */
+  /**
+   * An HrTime [seconds, nanoseconds] as fixed64 nanoseconds, without BigInt, with the SDK's
+   * arithmetic (so times it cannot represent, before 1970 or past 2^48 s, give its bytes too).
+   * seconds * 1e9 + nanos overflows 2^53, so seconds is split into its low 16 bits and the rest:
+   * low * 1e9 fits in 46 bits, and (rest * 1e9) * 2^16 is added as 16 bits into the low word
+   * and the remainder into the high word.
+   */
   hrTime(time: HrTime): void {
-    // seconds * 1e9 + nanos overflows 2^53; split seconds = a * 2^16 + b, and a * 1e9 = q * 2^16 + r,
-    // so the total is q * 2^32 + (r * 2^16 + b * 1e9 + nanos), every term exact in a double.
-    const seconds = time[0];
-    const a = Math.floor(seconds / 65_536);
-    const b = seconds - a * 65_536;
-    const aNanos = a * 1e9;
-    const q = Math.floor(aNanos / 65_536);
-    const r = aNanos - q * 65_536;
-    const lowPart = r * 65_536 + b * 1e9 + time[1];
+    const [seconds, nanos] = time;
+    const lowNanos = (seconds & 0xff_ff) * 1e9;
+    const restNanos = ((seconds / 65_536) >>> 0) * 1e9;
+    const low = (lowNanos >>> 0) + (((restNanos & 0xff_ff) * 65_536) >>> 0) + nanos;
+    const high = Math.floor(lowNanos / TWO_32) + ((restNanos / 65_536) >>> 0) + Math.floor(low / TWO_32);
     this.ensure(8);
-    this.buffer.writeUInt32LE(lowPart >>> 0, this.pos);
-    this.buffer.writeUInt32LE((q + Math.floor(lowPart / TWO_32)) >>> 0, this.pos + 4);
+    this.buffer.writeUInt32LE(low >>> 0, this.pos);
+    this.buffer.writeUInt32LE(high >>> 0, this.pos + 4);
     this.pos += 8;
   }
 
@@ -288,11 +303,14 @@ function writeAnyValue(w: Writer, value: EncodableValue): void {
 
 /**
  * Attribute keys, already encoded as KeyValue.key (tag and string): the same few dozen keys recur
- * on every span and record. Bounded, so keys made of data cannot grow it without limit.
+ * on every span and record. Bounded (1,024 keys of up to 128 characters, ~200 KiB at most), so
+ * keys made of data cannot grow it without limit.
  */
 const encodedKeys = new Map<string, Uint8Array>();
 const MAX_ENCODED_KEYS = 1024;
 const keyWriter = new Writer(256);
+
+const MAX_ENCODED_KEY_LENGTH = 128;
 
 function encodedKey(key: string): Uint8Array {
   let encoded = encodedKeys.get(key);
@@ -301,7 +319,7 @@ function encodedKey(key: string): Uint8Array {
     keyWriter.tag(1, WIRE_LENGTH);
     keyWriter.string(key);
     encoded = keyWriter.result();
-    if (encodedKeys.size < MAX_ENCODED_KEYS) encodedKeys.set(key, encoded);
+    if (encodedKeys.size < MAX_ENCODED_KEYS && key.length <= MAX_ENCODED_KEY_LENGTH) encodedKeys.set(key, encoded);
   }
   return encoded;
 }
@@ -344,20 +362,26 @@ function writeScope(w: Writer, scope: Scope): void {
     w.string(scope.version);
   }
   if (scope.attributes !== undefined) writeAttributes(w, scope.attributes, 3);
-  if (scope.droppedAttributesCount !== undefined && scope.droppedAttributesCount !== 0) {
+  if (isNonZero(scope.droppedAttributesCount)) {
     w.tag(4, WIRE_VARINT);
-    w.varint32(scope.droppedAttributesCount);
+    w.varint64(scope.droppedAttributesCount);
   }
   w.end(start, 1);
 }
 
+/** JavaScript truthiness, as the SDK tests `isRemote` (a caller outside TypeScript may pass 1 or ''). */
+function truthy(value: unknown): boolean {
+  return Boolean(value);
+}
+
 function spanFlags(traceFlags: number, parentIsRemote: boolean | undefined): number {
-  return (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (parentIsRemote === true ? FLAG_IS_REMOTE : 0);
+  return (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (truthy(parentIsRemote) ? FLAG_IS_REMOTE : 0);
 }
 
 function writeSpan(w: Writer, span: ReadableSpan): void {
   const context = span.spanContext();
-  const parent = span.parentSpanContext;
+  // The type says SpanContext or undefined; a null (hand-built spans) is read as absent, as the SDK does.
+  const parent = (span.parentSpanContext as SpanContext | null | undefined) ?? undefined;
   w.tag(1, WIRE_LENGTH);
   w.hexId(context.traceId);
   w.tag(2, WIRE_LENGTH);
@@ -374,10 +398,11 @@ function writeSpan(w: Writer, span: ReadableSpan): void {
   w.tag(5, WIRE_LENGTH);
   w.string(span.name);
   // SpanKind in the API starts at INTERNAL = 0; in the proto 0 is UNSPECIFIED.
-  const kind = (span.kind as SpanKind | undefined) === undefined ? 0 : span.kind + 1;
+  const apiKind = span.kind as SpanKind | null | undefined;
+  const kind = apiKind === undefined || apiKind === null ? 0 : apiKind + 1;
   if (kind !== 0) {
     w.tag(6, WIRE_VARINT);
-    w.varint32(kind);
+    w.varint64(kind);
   }
   w.tag(7, WIRE_FIXED64);
   w.hrTime(span.startTime);
@@ -385,7 +410,7 @@ function writeSpan(w: Writer, span: ReadableSpan): void {
   w.hrTime(span.endTime);
   writeAttributes(w, span.attributes, 9);
   w.tag(10, WIRE_VARINT);
-  w.varint32(span.droppedAttributesCount);
+  w.varint64(span.droppedAttributesCount);
   for (const event of span.events) {
     w.tag(11, WIRE_LENGTH);
     const start = w.begin(1);
@@ -395,11 +420,11 @@ function writeSpan(w: Writer, span: ReadableSpan): void {
     w.string(event.name);
     if (event.attributes !== undefined) writeAttributes(w, event.attributes, 3);
     w.tag(4, WIRE_VARINT);
-    w.varint32(event.droppedAttributesCount ?? 0);
+    w.varint64(event.droppedAttributesCount ?? 0);
     w.end(start, 1);
   }
   w.tag(12, WIRE_VARINT);
-  w.varint32(span.droppedEventsCount);
+  w.varint64(span.droppedEventsCount);
   for (const link of span.links) {
     w.tag(13, WIRE_LENGTH);
     const start = w.begin(1);
@@ -415,13 +440,13 @@ function writeSpan(w: Writer, span: ReadableSpan): void {
     }
     if (link.attributes !== undefined) writeAttributes(w, link.attributes, 4);
     w.tag(5, WIRE_VARINT);
-    w.varint32(link.droppedAttributesCount ?? 0);
+    w.varint64(link.droppedAttributesCount ?? 0);
     w.tag(6, WIRE_FIXED32);
     w.fixed32(spanFlags(linked.traceFlags, linked.isRemote));
     w.end(start, 1);
   }
   w.tag(14, WIRE_VARINT);
-  w.varint32(span.droppedLinksCount);
+  w.varint64(span.droppedLinksCount);
   w.tag(15, WIRE_LENGTH);
   const status = w.begin(1);
   if (isSet(span.status.message)) {
@@ -429,7 +454,7 @@ function writeSpan(w: Writer, span: ReadableSpan): void {
     w.string(span.status.message);
   }
   w.tag(3, WIRE_VARINT);
-  w.varint32(span.status.code);
+  w.varint64(span.status.code);
   w.end(status, 1);
   w.tag(16, WIRE_FIXED32);
   w.fixed32(spanFlags(context.traceFlags, parent?.isRemote));
@@ -441,7 +466,7 @@ function writeLogRecord(w: Writer, record: ReadableLogRecord): void {
   w.hrTime(record.hrTime);
   if (record.severityNumber !== undefined && record.severityNumber !== SEVERITY_UNSPECIFIED) {
     w.tag(2, WIRE_VARINT);
-    w.varint32(record.severityNumber);
+    w.varint64(record.severityNumber);
   }
   if (isSet(record.severityText)) {
     w.tag(3, WIRE_LENGTH);
@@ -455,8 +480,8 @@ function writeLogRecord(w: Writer, record: ReadableLogRecord): void {
   }
   writeAttributes(w, record.attributes, 6);
   w.tag(7, WIRE_VARINT);
-  w.varint32(record.droppedAttributesCount);
-  if (context !== undefined && context.traceFlags !== 0) {
+  w.varint64(record.droppedAttributesCount);
+  if (context !== undefined && isNonZero(context.traceFlags)) {
     w.tag(8, WIRE_FIXED32);
     w.fixed32(context.traceFlags);
   }
