@@ -26,6 +26,7 @@ import path from 'node:path';
 import { startPassThroughCollector } from '../app-overhead/pass-through.ts';
 import { loadOptions, pacedOptions } from '../app-overhead/requests.ts';
 import type { EndpointName } from '../app-overhead/results.ts';
+import { type VariantSetup, variantSetup } from '../app-overhead/variants.ts';
 import { shippedTelemetryEnv } from '../lib/compose.ts';
 import { pacedLoad, runLoad } from '../lib/load.ts';
 import { repoRoot } from '@cruddur/testkit/paths';
@@ -35,12 +36,17 @@ import { spawnLogged, stopProcess, waitForOk } from '@cruddur/testkit/processes'
 import { percentile, sortedOf } from '@cruddur/testkit/stats';
 import { type Interval, watchLoop } from './loop-watch.ts';
 
-const SETUPS: Record<string, (otlp: string) => Record<string, string>> = {
-  bare: () => ({ OTEL_SDK_DISABLED: 'true' }),
-  'instrumented-no-export': () => ({ ...shippedTelemetryEnv(), OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }),
-  'traces-only': (otlp) => ({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_LOGS_EXPORTER: 'none' }),
-  'logs-only': (otlp) => ({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_TRACES_EXPORTER: 'none' }),
-  ours: (otlp) => ({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp }),
+/** The shipped bootstrap with these variables (the diagnostic's own setups). */
+const shipped = (env: Record<string, string>): VariantSetup => ({ nodeArgs: ['--require', './dist/src/telemetry/register.js'], env });
+
+// bare, floor and ours are bench-app's variants (app-overhead/variants.ts); the others exist only here.
+const SETUPS: Record<string, (otlp: string) => VariantSetup> = {
+  bare: (otlp) => variantSetup('bare', otlp),
+  floor: (otlp) => variantSetup('floor', otlp),
+  'instrumented-no-export': () => shipped({ ...shippedTelemetryEnv(), OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }),
+  'traces-only': (otlp) => shipped({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_LOGS_EXPORTER: 'none' }),
+  'logs-only': (otlp) => shipped({ ...shippedTelemetryEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_TRACES_EXPORTER: 'none' }),
+  ours: (otlp) => variantSetup('ours', otlp),
 };
 
 const selected = (process.env.DIAG_SETUPS ?? 'bare,ours').split(',').map((name) => name.trim());
@@ -66,6 +72,7 @@ async function runSetup(name: string, otlp: string, serverLogFd: number): Promis
   if (setup === undefined) throw new Error(`unknown setup ${name}; known: ${Object.keys(SETUPS).join(', ')}`);
   const port = await freePort();
   const monitorOut = path.join(OUT_DIR, `loop-monitor-${name}.json`);
+  const { nodeArgs, env } = setup(otlp);
   const child = spawnLogged(
     'taskset',
     [
@@ -75,15 +82,14 @@ async function runSetup(name: string, otlp: string, serverLogFd: number): Promis
       ...extraNodeArgs,
       '--import',
       path.join(repoRoot, 'bench', 'diag', 'loop-monitor.ts'),
-      '--require',
-      './dist/src/telemetry/register.js',
+      ...nodeArgs,
       'dist/src/server.js',
     ],
     {
       cwd: APP_DIR,
       env: {
         ...process.env,
-        ...setup(otlp),
+        ...env,
         ...extraEnv,
         LOOP_MONITOR_OUT: monitorOut,
         PORT: String(port),
